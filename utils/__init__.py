@@ -1,0 +1,30 @@
+"""Shared helpers of the CNN course (data, geometry, summaries, plots, widgets, exercises).
+
+Chapters import it through the setup cell at their top, which puts the course's root
+folder first on ``sys.path`` so that this package, not another ``utils``, is found.
+"""
+
+import os
+
+# Keep TensorFlow's C++ start-up chatter out of the notebooks; set it yourself to see it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+COURSE = "cnn-course"  # the setup cell checks this to be sure it imported our utils
+
+from .data import (CIFAR10_CLASSES, FASHION_MNIST_CLASSES, DataError, data_source, load_cifar10,  # noqa: E402
+                   load_fashion_mnist, load_mnist)
+from .env import by_profile, profile, provenance, setup  # noqa: E402
+from .exercises import check_answer  # noqa: E402
+from .geometry import (conv2d_macs, conv2d_output_shape, conv2d_params, conv_output_size, dense_params,  # noqa: E402
+                       effective_kernel_size, pool_output_size, same_padding)
+from .plots import show_images  # noqa: E402
+from .summary import model_summary  # noqa: E402
+from .widgets import conv_animation, conv_explorer, conv_formula  # noqa: E402
+
+__all__ = [
+    "CIFAR10_CLASSES", "COURSE", "DataError", "FASHION_MNIST_CLASSES", "by_profile", "check_answer",
+    "conv2d_macs", "conv2d_output_shape", "conv2d_params", "conv_animation", "conv_explorer", "conv_formula",
+    "conv_output_size", "data_source", "dense_params", "effective_kernel_size", "load_cifar10",
+    "load_fashion_mnist", "load_mnist", "model_summary", "pool_output_size", "profile", "provenance",
+    "same_padding", "setup", "show_images",
+]

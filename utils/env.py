@@ -1,0 +1,151 @@
+"""Environment of a chapter run: version checks, seeding, run profile and provenance.
+
+The run profile is chosen by the environment variable ``CNN_COURSE_PROFILE``:
+
+* ``full`` (the default): what a learner runs, with the full data and epochs; the
+  notebooks stored in git hold the outputs of such a run.
+* ``smoke``: the same cells on a few hundred samples and one short epoch (CI).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import TypeVar
+
+PROFILE_ENV = "CNN_COURSE_PROFILE"
+PROFILES = ("full", "smoke")
+PYTHON_RANGE = ((3, 10), (3, 13))  # oldest and newest minor version supported
+CHECKED_PACKAGES = {"tensorflow": "tensorflow", "keras": "keras", "numpy": "numpy", "matplotlib": "matplotlib", "ipywidgets": "ipywidgets"}
+REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+
+T = TypeVar("T")
+_started = time.perf_counter()
+
+
+class EnvironmentMismatch(RuntimeError):
+    """An installed version is outside the range the course supports."""
+
+
+def profile() -> str:
+    """The run profile, 'full' or 'smoke', from ``CNN_COURSE_PROFILE`` (default 'full')."""
+    value = os.environ.get(PROFILE_ENV, "").strip().lower() or "full"
+    if value not in PROFILES:
+        raise ValueError(
+            f"{PROFILE_ENV} must be one of {PROFILES}, got {os.environ[PROFILE_ENV]!r}. "
+            f"Unset it for a full run, or set it to 'smoke' for a quick check."
+        )
+    return value
+
+
+def by_profile(full: T, smoke: T) -> T:
+    """Pick a size for the current profile: ``full`` in a full run, ``smoke`` in a smoke run."""
+    return full if profile() == "full" else smoke
+
+
+def supported_ranges() -> dict[str, str]:
+    """Version ranges of the checked packages, read from the course's requirements.txt."""
+    from packaging.requirements import Requirement
+
+    ranges = {}
+    for line in REQUIREMENTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            requirement = Requirement(line)
+            if requirement.name in CHECKED_PACKAGES:
+                ranges[requirement.name] = str(requirement.specifier)
+    return ranges
+
+
+def installed_versions() -> dict[str, str]:
+    """Version strings of Python and the checked packages, as imported in this process."""
+    versions = {"python": platform.python_version()}
+    for name, module in CHECKED_PACKAGES.items():
+        versions[name] = getattr(importlib.import_module(module), "__version__", "unknown")
+    return versions
+
+
+def check_versions(versions: dict[str, str], ranges: dict[str, str]) -> list[str]:
+    """Problems (one sentence each) for versions outside ``ranges``; empty when all fit."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    problems = []
+    python = tuple(int(p) for p in versions["python"].split(".")[:2])
+    if not PYTHON_RANGE[0] <= python <= PYTHON_RANGE[1]:
+        low, high = (".".join(map(str, v)) for v in PYTHON_RANGE)
+        problems.append(f"Python {versions['python']} is not supported (use {low} to {high}).")
+    for name, spec in ranges.items():
+        found = versions.get(name)
+        try:
+            ok = found is not None and Version(found) in SpecifierSet(spec)
+        except InvalidVersion:
+            ok = False
+        if not ok:
+            problems.append(f"{name} {found} is outside the supported range {spec}.")
+    return problems
+
+
+def gpu_name() -> str | None:
+    """Name of the first GPU TensorFlow sees, or None when it runs on the CPU only."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return None
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return details.get("device_name", gpus[0].name)
+
+
+def device_description() -> str:
+    """'GPU: <name>' or 'CPU: <processor>, <n> cores' for the provenance line."""
+    name = gpu_name()
+    if name:
+        return f"GPU: {name}"
+    return f"CPU: {platform.machine() or 'unknown'}, {os.cpu_count()} cores (no GPU)"
+
+
+def setup(seed: int = 0) -> None:
+    """Check versions, seed every random generator, and print what this run uses.
+
+    Called by the setup cell at the top of every chapter. Raises EnvironmentMismatch
+    with instructions when a version is out of range.
+    """
+    global _started
+    _started = time.perf_counter()
+    versions = installed_versions()
+    problems = check_versions(versions, supported_ranges())
+    if problems:
+        in_colab = "google.colab" in sys.modules
+        fix = (
+            "In Colab, use Runtime > Disconnect and delete runtime to get Colab's default packages "
+            "back (do not reinstall TensorFlow)."
+            if in_colab
+            else "Install the course's requirements into a fresh virtual environment: "
+            "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt (see README.md)."
+        )
+        raise EnvironmentMismatch("This environment does not fit the course: " + " ".join(problems) + " " + fix)
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    print(
+        f"Profile: {profile()} | {device_description()} | Python {versions['python']} | "
+        f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']} | NumPy {versions['numpy']} | seed {seed}"
+    )
+
+
+def provenance() -> str:
+    """Print and return the line that closes every chapter: profile, device, versions, wall time."""
+    import keras
+    import tensorflow as tf
+
+    line = (
+        f"Provenance: profile={profile()} | {device_description()} | TensorFlow {tf.__version__} | "
+        f"Keras {keras.__version__} | wall time {time.perf_counter() - _started:.1f} s"
+    )
+    print(line)
+    return line

@@ -1,0 +1,74 @@
+"""Instant feedback on exercises without printing the answers.
+
+Answers are stored as SHA-256 digests of a canonical text form, so reading this file
+does not give them away (small integers can be found by trying; this is a nudge to
+work them out, not a lock). Teachers see the worked answers in ``tests/test_exercises.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+from typing import Any
+
+import numpy as np
+
+# exercise id -> (digest of the canonical answer, hint shown on a wrong answer)
+ANSWERS: dict[str, tuple[str, str]] = {
+    "conv.output_size": (
+        "02d20bbd7e394ad5999a4cebabac9619732c343a4cac99470c03e23ba2bdc2bc",
+        "Use floor((W - F + 2P) / S) + 1 with the numbers of the exercise.",
+    ),
+    "conv.params": (
+        "2b36364b92fdfed9c63879bf2b415b1beb8ed2b9d08e8efb265d1aba48deca96",
+        "Each filter has F*F*C weights and one bias; there are K filters.",
+    ),
+    "conv.same_padding": (
+        "463f2998327eb3a694145e6014444480b2235be84aa6cfd57871cc64f1cd816c",
+        "Give (top, bottom). 'same' needs ceil(W/S) outputs; the total padding is "
+        "(out - 1) * S + F - W, and the odd zero goes at the bottom.",
+    ),
+    "conv.dense_equivalent": (
+        "653723d00aefaad5ea8cf7a32ca4c7ae63ad6f3f4d0633e00fd6f16d2b9dc7fd",
+        "A dense layer connects every input value (H*W*C) to every output value (H'*W'*K), plus one bias per output.",
+    ),
+}
+
+
+def canonical(value: Any) -> str:
+    """Text form of an answer: ints as digits, floats rounded to 4 decimals, sequences in brackets."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    if isinstance(value, bool) or isinstance(value, str):
+        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        rounded = round(float(value), 4)
+        return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.4f}"
+    raise ValueError(f"answers are numbers, strings or lists of them; got {type(value).__name__}.")
+
+
+def digest(value: Any) -> str:
+    """SHA-256 hex digest of :func:`canonical` (``value``)."""
+    return hashlib.sha256(canonical(value).encode()).hexdigest()
+
+
+def check_answer(exercise: str, value: Any) -> bool:
+    """Say whether ``value`` answers ``exercise``, print the verdict (and a hint), return it.
+
+    Args:
+        exercise: the id printed next to the exercise, e.g. ``"conv.output_size"``.
+        value: your answer: a number, a string, or a tuple/list of them.
+    """
+    if exercise not in ANSWERS:
+        raise ValueError(f"no exercise called {exercise!r}; the ids are: {', '.join(sorted(ANSWERS))}.")
+    if value is None or value is Ellipsis:
+        print(f"{exercise}: replace the ... with your answer, then run the cell again.")
+        return False
+    expected, hint = ANSWERS[exercise]
+    correct = digest(value) == expected
+    print(f"{exercise}: correct!" if correct else f"{exercise}: not yet ({canonical(value)}). Hint: {hint}")
+    return correct

@@ -1,0 +1,201 @@
+"""Geometry of convolution and pooling layers: output sizes, padding, parameter counts.
+
+All sizes are in pixels (or units) along one spatial axis unless a function says
+otherwise. Padding follows Keras: ``"valid"`` (no padding), ``"same"`` (pad so that
+the output is ``ceil(input / stride)``, extra padding at the bottom/right), or an
+integer ``P`` meaning ``P`` zeros on *both* sides, as in the formula
+``floor((W - F + 2P) / S) + 1``.
+
+Every function checks its arguments and raises ``ValueError`` naming the bad one.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Union
+
+Padding = Union[str, int]
+
+
+def _positive_int(value: object, name: str) -> int:
+    """Return ``value`` as an int if it is a positive integer, else raise ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(
+            f"{name} must be a positive integer, got {value!r} ({type(value).__name__}). "
+            f"Sizes, kernels, strides and dilations count pixels, so use a whole number such as 3."
+        )
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}.")
+    return int(value)
+
+
+def _check_padding(padding: object) -> Padding:
+    """Return ``padding`` normalised ('valid', 'same' or a non-negative int), else raise."""
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode in ("valid", "same"):
+            return mode
+        raise ValueError(f"padding must be 'valid', 'same' or a non-negative integer, got {padding!r}.")
+    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral):
+        raise ValueError(
+            f"padding must be 'valid', 'same' or a non-negative integer, got {padding!r} "
+            f"({type(padding).__name__})."
+        )
+    if padding < 0:
+        raise ValueError(f"padding must be non-negative, got {padding}.")
+    return int(padding)
+
+
+def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
+    """Span in pixels of a kernel of ``kernel_size`` taps spaced ``dilation`` apart.
+
+    A 3-tap kernel with dilation 2 covers 5 pixels: ``dilation * (kernel_size - 1) + 1``.
+    """
+    kernel_size = _positive_int(kernel_size, "kernel_size")
+    dilation = _positive_int(dilation, "dilation")
+    return dilation * (kernel_size - 1) + 1
+
+
+def same_padding(input_size: int, kernel_size: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """Zeros that Keras/TensorFlow add before and after one axis for ``padding='same'``.
+
+    The total is ``max((ceil(W/S) - 1) * S + F_eff - W, 0)``; when it is odd the extra
+    zero goes *after* (bottom or right). Returns ``(before, after)`` in pixels.
+    """
+    input_size = _positive_int(input_size, "input_size")
+    stride = _positive_int(stride, "stride")
+    span = effective_kernel_size(kernel_size, dilation)
+    out = -(-input_size // stride)  # ceil division
+    total = max((out - 1) * stride + span - input_size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Padding = "valid",
+    dilation: int = 1,
+    strict: bool = False,
+) -> int:
+    """Output length along one axis of a convolution (or pooling) layer.
+
+    Args:
+        input_size: W, the input length in pixels (> 0).
+        kernel_size: F, taps of the kernel or pooling window (> 0).
+        stride: S, step between window positions (> 0).
+        padding: 'valid', 'same' (Keras semantics) or an int P of zeros on each side.
+        dilation: spacing between kernel taps (> 0); 1 is an ordinary kernel.
+        strict: if True, also raise when the windows do not tile the padded input
+            exactly, i.e. when ``(W - F_eff + 2P)`` is not divisible by ``S`` and the
+            last rows/columns would be silently dropped.
+
+    Returns:
+        ``floor((W - F_eff + 2P) / S) + 1`` for integer/'valid' padding, ``ceil(W / S)``
+        for 'same', where ``F_eff = dilation * (F - 1) + 1``.
+
+    Raises:
+        ValueError: a non-positive or non-integer size, kernel, stride or dilation, a
+            bad padding, a kernel larger than the padded input, or (strict) a stride
+            that does not fit.
+    """
+    input_size = _positive_int(input_size, "input_size")
+    stride = _positive_int(stride, "stride")
+    span = effective_kernel_size(kernel_size, dilation)
+    padding = _check_padding(padding)
+    if padding == "same":
+        return -(-input_size // stride)
+    pad = 0 if padding == "valid" else padding
+    padded = input_size + 2 * pad
+    if span > padded:
+        raise ValueError(
+            f"kernel_size {kernel_size} (span {span} with dilation {dilation}) is larger than "
+            f"the padded input ({input_size} + 2*{pad} = {padded}); use a smaller kernel, more "
+            f"padding, or padding='same'."
+        )
+    if strict and (padded - span) % stride:
+        raise ValueError(
+            f"stride {stride} does not fit: (W - F + 2P) / S = ({input_size} - {span} + 2*{pad}) / "
+            f"{stride} = {(padded - span) / stride:g} is not an integer, so the last "
+            f"{(padded - span) % stride} row(s)/column(s) would be ignored. Change the padding "
+            f"or the stride."
+        )
+    return (padded - span) // stride + 1
+
+
+def pool_output_size(
+    input_size: int, pool_size: int, stride: int | None = None, padding: Padding = "valid"
+) -> int:
+    """Output length along one axis of a pooling layer.
+
+    ``stride`` defaults to ``pool_size`` (non-overlapping windows), as in Keras's
+    ``MaxPooling2D``. Same formula and errors as :func:`conv_output_size`.
+    """
+    return conv_output_size(input_size, pool_size, pool_size if stride is None else stride, padding)
+
+
+def _pair(value: object, name: str) -> tuple[object, object]:
+    """Turn an int or a 2-sequence into a (height, width) pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}.")
+        return value[0], value[1]
+    return value, value
+
+
+def conv2d_output_shape(
+    input_shape: tuple[int, int, int],
+    filters: int,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: Padding = "valid",
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[int, int, int]:
+    """Output shape ``(H_out, W_out, filters)`` of a 2-D convolution on a channels-last input.
+
+    Args:
+        input_shape: ``(H, W, C)`` of one example (no batch axis).
+        filters: K, the number of filters, which is the output depth.
+        kernel_size, stride, dilation: an int or a ``(height, width)`` pair.
+        padding: as in :func:`conv_output_size`.
+    """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(
+            f"input_shape must be (height, width, channels) of one image, got {input_shape!r}; "
+            f"drop the batch axis if you passed x.shape of a batch."
+        )
+    height, width, channels = input_shape
+    _positive_int(channels, "channels (input_shape[2])")
+    filters = _positive_int(filters, "filters")
+    (kh, kw), (sh, sw), (dh, dw) = _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), _pair(dilation, "dilation")
+    out_h = conv_output_size(height, kh, sh, padding, dh)
+    out_w = conv_output_size(width, kw, sw, padding, dw)
+    return out_h, out_w, filters
+
+
+def conv2d_params(
+    kernel_size: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True
+) -> int:
+    """Learnable parameters of a 2-D convolution: ``F_h * F_w * C * K`` weights + ``K`` biases."""
+    kh, kw = _pair(kernel_size, "kernel_size")
+    kh, kw = _positive_int(kh, "kernel_size"), _positive_int(kw, "kernel_size")
+    in_channels = _positive_int(in_channels, "in_channels")
+    filters = _positive_int(filters, "filters")
+    return kh * kw * in_channels * filters + (filters if use_bias else 0)
+
+
+def dense_params(in_units: int, out_units: int, use_bias: bool = True) -> int:
+    """Learnable parameters of a dense (fully connected) layer: ``in * out`` weights + ``out`` biases."""
+    in_units = _positive_int(in_units, "in_units")
+    out_units = _positive_int(out_units, "out_units")
+    return in_units * out_units + (out_units if use_bias else 0)
+
+
+def conv2d_macs(output_shape: tuple[int, int, int], kernel_size: int | tuple[int, int], in_channels: int) -> int:
+    """Multiply-adds of a 2-D convolution: every output value costs ``F_h * F_w * C`` of them."""
+    if not isinstance(output_shape, (tuple, list)) or len(output_shape) != 3:
+        raise ValueError(f"output_shape must be (height, width, filters), got {output_shape!r}.")
+    kh, kw = _pair(kernel_size, "kernel_size")
+    per_output = _positive_int(kh, "kernel_size") * _positive_int(kw, "kernel_size") * _positive_int(in_channels, "in_channels")
+    return math.prod(_positive_int(d, "output_shape") for d in output_shape) * per_output

@@ -1,0 +1,105 @@
+"""Maintainer tools for the chapter notebooks: the shared setup cell, full runs, staleness.
+
+The notebooks in git hold the outputs of a full run made by this module::
+
+    python -m utils.notebooks chapters/convolution.ipynb            # full run, in place
+    python -m utils.notebooks chapters/convolution.ipynb --profile smoke --output /tmp/smoke.ipynb
+
+A run records in the notebook's metadata (key ``cnn_course``) the fingerprint of its
+code cells, the profile and the wall time. ``tests/test_notebooks.py`` recomputes the
+fingerprint: a notebook whose code changed after its outputs were made fails there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+SETUP_CELL = '''\
+# Setup: run this cell first. It finds the course's `utils` package (in Colab it
+# clones the course first), checks package versions and seeds every random generator.
+import sys, pathlib, subprocess
+COURSE_REPO = "https://github.com/cnn-course/cnn-course"
+if "google.colab" in sys.modules and not pathlib.Path("/content/cnn-course").exists():
+    subprocess.run(["git", "clone", "--depth=1", COURSE_REPO, "/content/cnn-course"], check=True)
+here = pathlib.Path.cwd().resolve()
+root = next((p for p in [here, *here.parents, pathlib.Path("/content/cnn-course")]
+             if (p / "utils" / "__init__.py").exists() and (p / "_toc.yml").exists()), None)
+assert root, "Cannot find the course folder: open this notebook from the course's chapters/ folder."
+sys.path.insert(0, str(root))
+for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
+    del sys.modules[name]  # another package called utils must not shadow ours
+import utils
+assert getattr(utils, "COURSE", None) == "cnn-course", f"wrong utils imported: {utils.__file__}"
+utils.setup()'''
+
+METADATA_KEY = "cnn_course"
+
+
+def code_fingerprint(notebook: Any) -> str:
+    """SHA-256 of the notebook's code cell sources, in order (markdown edits do not count)."""
+    sha = hashlib.sha256()
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            sha.update(source.rstrip().encode() + b"\0")
+    return sha.hexdigest()
+
+
+def execute(path: Path, profile: str = "full", output: Path | None = None, timeout_s: int = 3600) -> float:
+    """Run every cell of ``path`` in a fresh kernel with ``profile`` and save it with outputs.
+
+    Returns the wall time in seconds. The notebook's folder is the working directory,
+    as in Jupyter. Raises nbclient's CellExecutionError if a cell fails.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    from .env import PROFILE_ENV, PROFILES
+
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}.")
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    previous = os.environ.get(PROFILE_ENV)
+    os.environ[PROFILE_ENV] = profile
+    start = time.perf_counter()
+    try:
+        NotebookClient(notebook, timeout=timeout_s, kernel_name="python3", store_widget_state=False,
+                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop(PROFILE_ENV, None)
+        else:
+            os.environ[PROFILE_ENV] = previous
+    wall = time.perf_counter() - start
+    notebook.metadata[METADATA_KEY] = {
+        "code_sha256": code_fingerprint(notebook),
+        "profile": profile,
+        "wall_time_s": round(wall, 1),
+        "executed": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    nbformat.write(notebook, output or path)
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run chapter notebooks and store their outputs.")
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--profile", default="full", help="full (default) or smoke")
+    parser.add_argument("--output", type=Path, help="write here instead of in place (one notebook only)")
+    args = parser.parse_args()
+    if args.output and len(args.notebooks) != 1:
+        parser.error("--output takes exactly one notebook")
+    for path in args.notebooks:
+        wall = execute(path, args.profile, args.output)
+        print(f"{path}: {args.profile} run in {wall:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Figures the chapters share: image grids and the sliding-window picture of a convolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .geometry import Padding, _check_padding, conv_output_size, effective_kernel_size, same_padding
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """A square 2-D convolution: sizes in pixels along one axis.
+
+    Build it with :func:`conv_geometry`, which checks the arguments.
+    """
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    padding: Padding
+    dilation: int
+    pad_before: int
+    pad_after: int
+    output_size: int
+
+    @property
+    def padded_size(self) -> int:
+        return self.input_size + self.pad_before + self.pad_after
+
+    @property
+    def steps(self) -> int:
+        """Number of window positions, ``output_size ** 2``."""
+        return self.output_size ** 2
+
+    def window(self, step: int) -> list[tuple[int, int]]:
+        """(row, col) in padded coordinates of every kernel tap at window position ``step``."""
+        if not 0 <= step < self.steps:
+            raise ValueError(f"step must be in 0..{self.steps - 1}, got {step}.")
+        row, col = divmod(step, self.output_size)
+        top, left = row * self.stride, col * self.stride
+        taps = range(self.kernel_size)
+        return [(top + a * self.dilation, left + b * self.dilation) for a in taps for b in taps]
+
+
+def conv_geometry(input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
+                  dilation: int = 1) -> ConvGeometry:
+    """Check the arguments (ValueError names a bad one) and return the full geometry."""
+    output = conv_output_size(input_size, kernel_size, stride, padding, dilation)
+    padding = _check_padding(padding)
+    if padding == "same":
+        before, after = same_padding(input_size, kernel_size, stride, dilation)
+    else:
+        before = after = 0 if padding == "valid" else padding
+    return ConvGeometry(input_size, kernel_size, stride, padding, dilation, before, after, output)
+
+
+def draw_conv_step(geometry: ConvGeometry, step: int, axes: Sequence[Axes]) -> None:
+    """Draw window position ``step`` on two axes: the padded input and the output grid.
+
+    Input pixels are white, padding zeros grey, the kernel taps orange; the output
+    value they produce is orange on the right.
+    """
+    ax_in, ax_out = axes
+    n = geometry.padded_size
+    grid = np.zeros((n, n))
+    b = geometry.pad_before
+    grid[b:b + geometry.input_size, b:b + geometry.input_size] = 1.0
+    ax_in.clear()
+    ax_in.imshow(grid, cmap="Greys_r", vmin=-1.5, vmax=1, extent=(0, n, n, 0))
+    for r, c in geometry.window(step):
+        ax_in.add_patch(Rectangle((c, r), 1, 1, color="tab:orange", alpha=0.75))
+    span = effective_kernel_size(geometry.kernel_size, geometry.dilation)
+    r0, c0 = geometry.window(step)[0]
+    ax_in.add_patch(Rectangle((c0, r0), span, span, fill=False, lw=2.5, ec="tab:red"))
+    ax_in.set_title(f"input {geometry.input_size}x{geometry.input_size}, padded to {n}x{n}")
+    out = geometry.output_size
+    ax_out.clear()
+    ax_out.imshow(np.ones((out, out)), cmap="Greys_r", vmin=0, vmax=1, extent=(0, out, out, 0))
+    row, col = divmod(step, out)
+    ax_out.add_patch(Rectangle((col, row), 1, 1, color="tab:orange", alpha=0.75))
+    ax_out.set_title(f"output {out}x{out} (step {step + 1} of {geometry.steps})")
+    for ax, size in ((ax_in, n), (ax_out, out)):
+        ax.set_xticks(np.arange(size + 1))
+        ax.set_yticks(np.arange(size + 1))
+        ax.grid(True, color="black", lw=0.8)
+        ax.tick_params(labelbottom=False, labelleft=False, length=0)
+
+
+def conv_figure() -> tuple[Figure, np.ndarray]:
+    """An empty two-panel figure sized for :func:`draw_conv_step`."""
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4), gridspec_kw={"width_ratios": [3, 2]})
+    return fig, axes
+
+
+def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, cmap: str = "gray",
+                columns: int | None = None, size: float = 2.5) -> Figure:
+    """Show 2-D (grayscale) or H x W x 3 (RGB) arrays side by side, each scaled to its own range."""
+    if len(images) == 0:
+        raise ValueError("images is empty: pass at least one array.")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(titles)} titles.")
+    columns = columns or len(images)
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            image = np.asarray(images[i])
+            if image.ndim not in (2, 3):
+                raise ValueError(f"image {i} has shape {image.shape}; expected H x W or H x W x 3.")
+            ax.imshow(image, cmap=cmap if image.ndim == 2 else None)
+            if titles is not None:
+                ax.set_title(titles[i])
+    fig.tight_layout()
+    return fig

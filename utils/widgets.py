@@ -1,0 +1,135 @@
+"""Interactive explorers (ipywidgets) with a static fallback for the HTML book.
+
+A live Jupyter or Colab kernel shows the widget; the published book, which has no
+kernel, shows an animation with play and scrub controls instead. Both come from one
+display call: the output carries the widget view and an HTML animation, and the
+book's ``_config.yml`` tells it to prefer the HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+from IPython.display import display
+from matplotlib.animation import FuncAnimation
+
+from .geometry import Padding, conv2d_params, effective_kernel_size
+from .plots import ConvGeometry, conv_figure, conv_geometry, draw_conv_step
+
+PADDING_CHOICES = ("valid", "same", 0, 1, 2, 3)
+
+
+def conv_formula(input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
+                 dilation: int = 1, in_channels: int = 1, filters: int = 1) -> str:
+    """The output-size formula filled in with these numbers, and the parameter count, as HTML.
+
+    Invalid geometry gives the error message in red instead of raising.
+    """
+    try:
+        g = conv_geometry(input_size, kernel_size, stride, padding, dilation)
+    except ValueError as error:
+        return f"<p style='color:#b00'><b>Not a valid layer:</b> {html.escape(str(error))}</p>"
+    span = effective_kernel_size(kernel_size, dilation)
+    f_text = f"{span}" if dilation == 1 else f"{span} (= {dilation}·({kernel_size}−1)+1, dilated)"
+    if g.padding == "same":
+        size = (f"'same': ⌈W / S⌉ = ⌈{input_size} / {stride}⌉ = {g.output_size} "
+                f"(padding {g.pad_before} before, {g.pad_after} after)")
+    else:
+        p = g.pad_before
+        size = (f"⌊(W − F + 2P) / S⌋ + 1 = ⌊({input_size} − {span} + 2·{p}) / {stride}⌋ + 1 = {g.output_size}")
+        if (input_size - span + 2 * p) % stride:
+            size += " <i>(the stride does not tile the input: the last rows/columns are dropped)</i>"
+    params = conv2d_params(kernel_size, in_channels, filters)
+    return (
+        f"<p>W = {input_size}, F = {f_text}, S = {stride}, P = {g.padding!r}<br>"
+        f"output size: {size}<br>"
+        f"output volume: {g.output_size} × {g.output_size} × {filters}<br>"
+        f"parameters: F·F·C·K + K = {kernel_size}·{kernel_size}·{in_channels}·{filters} + {filters} = {params}</p>"
+    )
+
+
+def conv_animation(input_size: int = 5, kernel_size: int = 3, stride: int = 2, padding: Padding = 1,
+                   dilation: int = 1, interval_ms: int = 700) -> str:
+    """HTML/JavaScript animation of the window sliding over the input, one frame a step.
+
+    Works without a kernel (in the static book); play, pause and scrub controls
+    come from matplotlib's ``to_jshtml``.
+    """
+    g = conv_geometry(input_size, kernel_size, stride, padding, dilation)
+    fig, axes = conv_figure()
+    animation = FuncAnimation(fig, lambda step: draw_conv_step(g, step, axes), frames=g.steps,
+                              interval=interval_ms)
+    fig.tight_layout()
+    page = animation.to_jshtml(default_mode="loop")
+    plt.close(fig)
+    return page
+
+
+def _draw(g: ConvGeometry, step: int) -> None:
+    fig, axes = conv_figure()
+    draw_conv_step(g, min(step, g.steps - 1), axes)
+    fig.tight_layout()
+    plt.show()
+
+
+def conv_explorer_widget() -> w.VBox:
+    """The live explorer: sliders for the layer, the filled-in formula, and the window picture."""
+    style = {"description_width": "110px"}
+    controls = {
+        "input_size": w.IntSlider(5, 1, 12, description="input size W", style=style),
+        "kernel_size": w.IntSlider(3, 1, 7, description="kernel F", style=style),
+        "stride": w.IntSlider(2, 1, 4, description="stride S", style=style),
+        "padding": w.Dropdown(options=PADDING_CHOICES, value=1, description="padding P", style=style),
+        "dilation": w.IntSlider(1, 1, 3, description="dilation", style=style),
+        "in_channels": w.IntSlider(3, 1, 8, description="in channels C", style=style),
+        "filters": w.IntSlider(2, 1, 16, description="filters K", style=style),
+        "step": w.IntSlider(0, 0, 8, description="window step", style=style),
+    }
+    formula = w.HTML()
+    picture = w.Output()
+
+    def update(*_: object) -> None:
+        values = {k: c.value for k, c in controls.items()}
+        step = values.pop("step")
+        formula.value = conv_formula(**values)
+        picture.clear_output(wait=True)
+        try:
+            g = conv_geometry(values["input_size"], values["kernel_size"], values["stride"],
+                              values["padding"], values["dilation"])
+        except ValueError:
+            return
+        controls["step"].max = g.steps - 1
+        with picture:
+            _draw(g, step)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    left = w.VBox(list(controls.values()))
+    return w.VBox([w.HBox([left, formula]), picture])
+
+
+def show_with_fallback(widget: w.Widget, fallback_html: str, text: str) -> None:
+    """Display ``widget`` live, with ``fallback_html`` for viewers without a kernel.
+
+    One output holds both views; Jupyter and Colab render the widget, the book
+    renders the HTML (see ``nb_mime_priority_overrides`` in ``_config.yml``), and
+    plain-text viewers get ``text``.
+    """
+    display({
+        "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
+        "text/html": fallback_html,
+        "text/plain": text,
+    }, raw=True)
+
+
+def conv_explorer() -> None:
+    """Show the convolution explorer (live) with the sliding-window animation as its fallback."""
+    show_with_fallback(
+        conv_explorer_widget(),
+        conv_animation() + "<p><i>Static copy: run this notebook (e.g. in Colab) to change W, F, S, P, "
+                           "dilation and channels with sliders.</i></p>",
+        "Convolution explorer: run the notebook in Jupyter or Colab to use it.",
+    )
