@@ -132,6 +132,7 @@ def pool_output_size(
     ``stride`` defaults to ``pool_size`` (non-overlapping windows), as in Keras's
     ``MaxPooling2D``. Same formula and errors as :func:`conv_output_size`.
     """
+    pool_size = _positive_int(pool_size, "pool_size")
     return conv_output_size(input_size, pool_size, pool_size if stride is None else stride, padding)
 
 

@@ -1,0 +1,54 @@
+"""Profiles, version checks and the provenance line."""
+
+import pytest
+
+from utils import env
+
+
+def test_profile_default_and_choices(monkeypatch):
+    monkeypatch.delenv(env.PROFILE_ENV, raising=False)
+    assert env.profile() == "full"
+    assert env.by_profile(full=60000, smoke=300) == 60000
+    monkeypatch.setenv(env.PROFILE_ENV, "smoke")
+    assert env.profile() == "smoke"
+    assert env.by_profile(full=60000, smoke=300) == 300
+    monkeypatch.setenv(env.PROFILE_ENV, "fast")
+    with pytest.raises(ValueError, match="CNN_COURSE_PROFILE must be one of"):
+        env.profile()
+
+
+def test_ranges_come_from_requirements():
+    ranges = env.supported_ranges()
+    assert set(ranges) == set(env.CHECKED_PACKAGES)
+    assert ">=2.16" in ranges["tensorflow"]
+
+
+def test_installed_versions_fit():
+    versions = env.installed_versions()
+    assert env.check_versions(versions, env.supported_ranges()) == []
+
+
+def test_drift_is_reported():
+    versions = {"python": "3.9.1", "tensorflow": "2.12.0", "keras": "3.5.0", "numpy": "oops"}
+    ranges = {"tensorflow": ">=2.16,<2.22", "keras": ">=3.3,<4", "numpy": ">=1.26,<3"}
+    problems = env.check_versions(versions, ranges)
+    assert len(problems) == 3
+    assert "Python 3.9.1 is not supported" in problems[0]
+    assert "tensorflow 2.12.0 is outside the supported range" in problems[1]
+    assert "numpy oops" in problems[2]
+
+
+def test_setup_stops_on_drift(monkeypatch):
+    monkeypatch.setattr(env, "installed_versions", lambda: {"python": "3.11.0", "tensorflow": "2.10.0"})
+    with pytest.raises(env.EnvironmentMismatch, match="tensorflow 2.10.0 .*pip install -r requirements.txt"):
+        env.setup()
+
+
+def test_setup_and_provenance(monkeypatch, capsys):
+    monkeypatch.setenv(env.PROFILE_ENV, "smoke")
+    env.setup(seed=1)
+    line = env.provenance()
+    out = capsys.readouterr().out
+    assert out.startswith("Profile: smoke | ")
+    assert line.startswith("Provenance: profile=smoke | ") and "TensorFlow" in line and "wall time" in line
+    assert ("GPU: " in line) or ("CPU: " in line)

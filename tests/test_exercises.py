@@ -1,0 +1,44 @@
+"""Exercise checks: the worked answers pass, wrong ones get a hint and no answer."""
+
+import pytest
+
+from utils.exercises import ANSWERS, canonical, check_answer
+from utils.geometry import conv2d_params, conv_output_size, dense_params, same_padding
+
+# The worked answers, for teachers.
+WORKED = {
+    "conv.output_size": conv_output_size(227, 11, 4, 0),          # 55
+    "conv.params": conv2d_params(5, 3, 16),                      # 1216
+    "conv.same_padding": same_padding(6, 3, 2),                  # (0, 1)
+    "conv.dense_equivalent": dense_params(32 * 32 * 1, 28 * 28 * 6),  # 4,821,600
+}
+
+
+def test_every_exercise_has_a_worked_answer():
+    assert set(WORKED) == set(ANSWERS)
+
+
+@pytest.mark.parametrize("exercise", sorted(WORKED))
+def test_worked_answers_pass(exercise, capsys):
+    assert check_answer(exercise, WORKED[exercise])
+    assert "correct" in capsys.readouterr().out
+
+
+def test_wrong_answer_gets_a_hint_not_the_answer(capsys):
+    assert not check_answer("conv.output_size", 54)
+    out = capsys.readouterr().out
+    assert "not yet" in out and "Hint" in out and "55" not in out
+
+
+def test_placeholder_and_unknown_id(capsys):
+    assert not check_answer("conv.params", ...)
+    assert "replace the ..." in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no exercise called"):
+        check_answer("conv.nope", 1)
+
+
+def test_canonical_forms():
+    assert canonical((0, 1)) == canonical([0, 1]) == "[0,1]"
+    assert canonical(55.0) == "55" and canonical(0.12341) == "0.1234"
+    with pytest.raises(ValueError, match="answers are numbers"):
+        canonical({"a": 1})

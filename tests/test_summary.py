@@ -1,0 +1,63 @@
+"""The architecture table against Keras's own counts and hand-worked multiply-adds."""
+
+import keras
+import pytest
+
+from utils.geometry import conv2d_macs
+from utils.summary import model_summary
+
+
+def lenet_like():
+    return keras.Sequential([
+        keras.Input((32, 32, 1)),
+        keras.layers.Conv2D(6, 5, activation="tanh"),
+        keras.layers.AveragePooling2D(2),
+        keras.layers.Conv2D(16, 5, activation="tanh"),
+        keras.layers.AveragePooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(120, activation="tanh"),
+        keras.layers.Dense(84, activation="tanh"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+def test_lenet_table():
+    model = lenet_like()
+    table = model_summary(model)
+    assert list(table.columns) == ["layer", "type", "output shape", "params", "MACs"]
+    assert table["layer"].iloc[0] == "input" and table["layer"].iloc[-1] == "Total"
+    assert table["output shape"].tolist()[:6] == ["(32, 32, 1)", "(28, 28, 6)", "(14, 14, 6)", "(10, 10, 16)",
+                                                  "(5, 5, 16)", "(400,)"]
+    assert table["params"].iloc[-1] == model.count_params() == 61706
+    conv_macs = conv2d_macs((28, 28, 6), 5, 1) + conv2d_macs((10, 10, 16), 5, 6)
+    dense_macs = 400 * 120 + 120 * 84 + 84 * 10
+    assert table["MACs"].iloc[-1] == conv_macs + dense_macs == 416_520
+
+
+def test_other_conv_layers_and_nesting():
+    inner = keras.Sequential([keras.Input((8, 8, 4)), keras.layers.DepthwiseConv2D(3),
+                              keras.layers.SeparableConv2D(5, 3), keras.layers.BatchNormalization()])
+    inputs = keras.Input((8, 8, 4))
+    a = inner(inputs)
+    b = keras.layers.Conv2D(5, 1, strides=2)(keras.layers.Conv2DTranspose(2, 2)(inputs))
+    outputs = keras.layers.Concatenate()([keras.layers.GlobalAveragePooling2D()(a), keras.layers.GlobalAveragePooling2D()(b)])
+    model = keras.Model(inputs, outputs)
+    table = model_summary(model).set_index("layer")
+    name = inner.name
+    assert table.loc[f"{name}/" + inner.layers[0].name, "MACs"] == 6 * 6 * 4 * 9
+    assert table.loc[f"{name}/" + inner.layers[1].name, "MACs"] == 4 * 4 * 4 * 9 + 4 * 4 * 4 * 5
+    transpose = [n for n in table.index if table.loc[n, "type"] == "Conv2DTranspose"][0]
+    assert table.loc[transpose, "MACs"] == 8 * 8 * 4 * 4 * 2
+    assert table.loc["Total", "params"] == model.count_params()
+
+
+def test_dense_on_sequences_counts_every_position():
+    model = keras.Sequential([keras.Input((7, 3)), keras.layers.Dense(4)])
+    assert model_summary(model)["MACs"].iloc[-1] == 7 * 3 * 4
+
+
+def test_unbuilt_model_and_wrong_type():
+    with pytest.raises(ValueError, match="keras.Input"):
+        model_summary(keras.Sequential([keras.layers.Dense(3)]))
+    with pytest.raises(ValueError, match="needs a keras.Model"):
+        model_summary(keras.layers.Dense(3))

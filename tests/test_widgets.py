@@ -1,0 +1,76 @@
+"""The convolution explorer: formula text, live updates, and the static animation."""
+
+import re
+
+import pytest
+
+from utils import widgets
+from utils.plots import conv_geometry, show_images
+
+
+def test_formula_for_the_worked_example():
+    text = widgets.conv_formula(5, 3, 2, 1, in_channels=3, filters=2)
+    assert "⌊(5 − 3 + 2·1) / 2⌋ + 1 = 3" in text
+    assert "3 × 3 × 2" in text and "3·3·3·2 + 2 = 56" in text
+
+
+def test_formula_same_padding_and_errors():
+    assert "padding 0 before, 1 after" in widgets.conv_formula(6, 3, 2, "same")
+    assert "does not tile" in widgets.conv_formula(5, 2, 2, 0)
+    assert "Not a valid layer" in widgets.conv_formula(5, 7, 1, "valid")
+
+
+def test_widget_updates_live():
+    ui = widgets.conv_explorer_widget()
+    controls = {c.description: c for c in ui.children[0].children[0].children}
+    formula = ui.children[0].children[1]
+    assert "= 3" in formula.value
+    controls["input size W"].value = 7
+    controls["stride S"].value = 1
+    assert "⌊(7 − 3 + 2·1) / 1⌋ + 1 = 7" in formula.value
+    assert controls["window step"].max == 7 * 7 - 1
+    controls["kernel F"].value = 7
+    controls["padding P"].value = "valid"
+    assert "= 1<br>" in formula.value
+    controls["input size W"].value = 3
+    assert "Not a valid layer" in formula.value
+
+
+def test_animation_has_one_frame_per_step():
+    page = widgets.conv_animation(5, 3, 2, 1)
+    assert len(re.findall(r"frames\[\d+\] = ", page)) == 9
+    page = widgets.conv_animation(6, 3, 2, "same")
+    assert len(re.findall(r"frames\[\d+\] = ", page)) == 9
+
+
+def test_explorer_output_carries_widget_and_fallback(monkeypatch):
+    shown = []
+    monkeypatch.setattr(widgets, "display", lambda bundle, raw: shown.append(bundle))
+    widgets.conv_explorer()
+    bundle = shown[0]
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert "frames[0]" in bundle["text/html"]
+    assert "Jupyter or Colab" in bundle["text/plain"]
+
+
+def test_geometry_windows():
+    g = conv_geometry(6, 3, 2, "same")
+    assert (g.pad_before, g.pad_after, g.output_size, g.padded_size) == (0, 1, 3, 7)
+    assert g.window(8)[-1] == (6, 6)
+    dilated = conv_geometry(7, 3, 1, 0, 2)
+    assert dilated.window(0) == [(0, 0), (0, 2), (0, 4), (2, 0), (2, 2), (2, 4), (4, 0), (4, 2), (4, 4)]
+    with pytest.raises(ValueError, match="step must be in 0..8"):
+        g.window(9)
+
+
+def test_show_images_checks_input():
+    import numpy as np
+
+    fig = show_images([np.zeros((4, 4)), np.zeros((4, 4, 3))], ["a", "b"])
+    assert len(fig.axes) == 2
+    with pytest.raises(ValueError, match="2 images but 1 titles"):
+        show_images([np.zeros((4, 4))] * 2, ["a"])
+    with pytest.raises(ValueError, match="expected H x W"):
+        show_images([np.zeros(4)])
+    with pytest.raises(ValueError, match="images is empty"):
+        show_images([])
