@@ -47,8 +47,9 @@ def test_setup_stops_on_drift(monkeypatch):
 def test_setup_and_provenance(monkeypatch, capsys):
     monkeypatch.setenv(env.PROFILE_ENV, "smoke")
     env.setup(seed=1)
-    line = env.provenance()
+    env.provenance()
     out = capsys.readouterr().out
     assert out.startswith("Profile: smoke | ")
+    line = out.splitlines()[-1]
     assert line.startswith("Provenance: profile=smoke | ") and "TensorFlow" in line and "wall time" in line
     assert ("GPU: " in line) or ("CPU: " in line)

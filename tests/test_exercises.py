@@ -2,7 +2,7 @@
 
 import pytest
 
-from utils.exercises import ANSWERS, canonical, check_answer
+from utils.exercises import ANSWERS, canonical, check_answer, is_correct
 from utils.geometry import conv2d_params, conv_output_size, dense_params, same_padding
 
 # The worked answers, for teachers.
@@ -20,18 +20,21 @@ def test_every_exercise_has_a_worked_answer():
 
 @pytest.mark.parametrize("exercise", sorted(WORKED))
 def test_worked_answers_pass(exercise, capsys):
-    assert check_answer(exercise, WORKED[exercise])
-    assert "correct" in capsys.readouterr().out
+    assert is_correct(exercise, WORKED[exercise])
+    check_answer(exercise, WORKED[exercise])
+    assert capsys.readouterr().out == f"{exercise}: correct!\n"
 
 
 def test_wrong_answer_gets_a_hint_not_the_answer(capsys):
-    assert not check_answer("conv.output_size", 54)
+    assert not is_correct("conv.output_size", 54)
+    check_answer("conv.output_size", 54)
     out = capsys.readouterr().out
     assert "not yet" in out and "Hint" in out and "55" not in out
 
 
 def test_placeholder_and_unknown_id(capsys):
-    assert not check_answer("conv.params", ...)
+    assert not is_correct("conv.params", ...)
+    check_answer("conv.params", ...)
     assert "replace the ..." in capsys.readouterr().out
     with pytest.raises(ValueError, match="no exercise called"):
         check_answer("conv.nope", 1)

@@ -72,5 +72,9 @@ def test_show_images_checks_input():
         show_images([np.zeros((4, 4))] * 2, ["a"])
     with pytest.raises(ValueError, match="expected H x W"):
         show_images([np.zeros(4)])
+    with pytest.raises(ValueError, match="2 images but 3 colour maps"):
+        show_images([np.zeros((4, 4))] * 2, cmap=["gray"] * 3)
+    signed = show_images([np.array([[-1.0, 0.5]])])
+    assert signed.axes[0].images[0].get_clim() == (-1.0, 1.0)
     with pytest.raises(ValueError, match="images is empty"):
         show_images([])

@@ -138,8 +138,8 @@ def setup(seed: int = 0) -> None:
     )
 
 
-def provenance() -> str:
-    """Print and return the line that closes every chapter: profile, device, versions, wall time."""
+def provenance_line() -> str:
+    """The line that closes every chapter: profile, device, versions, wall time since setup()."""
     import keras
     import tensorflow as tf
 
@@ -147,5 +147,9 @@ def provenance() -> str:
         f"Provenance: profile={profile()} | {device_description()} | TensorFlow {tf.__version__} | "
         f"Keras {keras.__version__} | wall time {time.perf_counter() - _started:.1f} s"
     )
-    print(line)
     return line
+
+
+def provenance() -> None:
+    """Print :func:`provenance_line`; the last cell of every chapter calls it."""
+    print(provenance_line())

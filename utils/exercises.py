@@ -56,19 +56,26 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
-def check_answer(exercise: str, value: Any) -> bool:
-    """Say whether ``value`` answers ``exercise``, print the verdict (and a hint), return it.
-
-    Args:
-        exercise: the id printed next to the exercise, e.g. ``"conv.output_size"``.
-        value: your answer: a number, a string, or a tuple/list of them.
-    """
+def is_correct(exercise: str, value: Any) -> bool:
+    """Whether ``value`` answers ``exercise`` (for autograders; prints nothing)."""
     if exercise not in ANSWERS:
         raise ValueError(f"no exercise called {exercise!r}; the ids are: {', '.join(sorted(ANSWERS))}.")
     if value is None or value is Ellipsis:
-        print(f"{exercise}: replace the ... with your answer, then run the cell again.")
         return False
-    expected, hint = ANSWERS[exercise]
-    correct = digest(value) == expected
-    print(f"{exercise}: correct!" if correct else f"{exercise}: not yet ({canonical(value)}). Hint: {hint}")
-    return correct
+    return digest(value) == ANSWERS[exercise][0]
+
+
+def check_answer(exercise: str, value: Any) -> None:
+    """Print whether ``value`` answers ``exercise``, with a hint when it does not.
+
+    Args:
+        exercise: the id given with the exercise, e.g. ``"conv.output_size"``.
+        value: your answer: a number, a string, or a tuple/list of them.
+    """
+    correct = is_correct(exercise, value)
+    if value is None or value is Ellipsis:
+        print(f"{exercise}: replace the ... with your answer, then run the cell again.")
+    elif correct:
+        print(f"{exercise}: correct!")
+    else:
+        print(f"{exercise}: not yet ({canonical(value)}). Hint: {ANSWERS[exercise][1]}")

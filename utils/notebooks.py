@@ -70,7 +70,7 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     os.environ[PROFILE_ENV] = profile
     start = time.perf_counter()
     try:
-        NotebookClient(notebook, timeout=timeout_s, kernel_name="python3", store_widget_state=False,
+        NotebookClient(notebook, timeout=timeout_s, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
     finally:
         if previous is None:
@@ -78,6 +78,9 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
         else:
             os.environ[PROFILE_ENV] = previous
     wall = time.perf_counter() - start
+    # Widget state would only bloat the file: a live kernel rebuilds the widgets, and the
+    # book shows their static fallback.
+    notebook.metadata.pop("widgets", None)
     notebook.metadata[METADATA_KEY] = {
         "code_sha256": code_fingerprint(notebook),
         "profile": profile,

@@ -99,24 +99,37 @@ def conv_figure() -> tuple[Figure, np.ndarray]:
     return fig, axes
 
 
-def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, cmap: str = "gray",
-                columns: int | None = None, size: float = 2.5) -> Figure:
-    """Show 2-D (grayscale) or H x W x 3 (RGB) arrays side by side, each scaled to its own range."""
+def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None,
+                cmap: str | Sequence[str] = "gray", columns: int | None = None, size: float = 2.5) -> Figure:
+    """Show 2-D (grayscale) or H x W x 3 (RGB) arrays side by side.
+
+    Each 2-D image is scaled to its own range; one with negative values (a filter
+    response, say) gets a range symmetric around 0, so that 0 is the middle colour.
+    ``cmap`` is one colour map for all, or one per image.
+    """
     if len(images) == 0:
         raise ValueError("images is empty: pass at least one array.")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(images)} images but {len(titles)} titles.")
+    cmaps = [cmap] * len(images) if isinstance(cmap, str) else list(cmap)
+    if len(cmaps) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(cmaps)} colour maps.")
     columns = columns or len(images)
     rows = -(-len(images) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
-        if i < len(images):
-            image = np.asarray(images[i])
-            if image.ndim not in (2, 3):
-                raise ValueError(f"image {i} has shape {image.shape}; expected H x W or H x W x 3.")
-            ax.imshow(image, cmap=cmap if image.ndim == 2 else None)
-            if titles is not None:
-                ax.set_title(titles[i])
+        if i >= len(images):
+            continue
+        image = np.asarray(images[i])
+        if image.ndim not in (2, 3):
+            raise ValueError(f"image {i} has shape {image.shape}; expected H x W or H x W x 3.")
+        limits = {}
+        if image.ndim == 2 and image.min() < 0:
+            bound = float(np.abs(image).max())
+            limits = {"vmin": -bound, "vmax": bound}
+        ax.imshow(image, cmap=cmaps[i] if image.ndim == 2 else None, **limits)
+        if titles is not None:
+            ax.set_title(titles[i])
     fig.tight_layout()
     return fig
