@@ -133,7 +133,7 @@ def setup(seed: int = 0) -> None:
 
     keras.utils.set_random_seed(seed)
     print(
-        f"Profile: {profile()} | {device_description()} | Python {versions['python']} | "
+        f"Profile: {profile()} | {device_description()}\nPython {versions['python']} | "
         f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']} | NumPy {versions['numpy']} | seed {seed}"
     )
 
