@@ -3,7 +3,7 @@
 import pytest
 
 from utils.exercises import ANSWERS, canonical, check_answer, is_correct
-from utils.geometry import conv2d_params, conv_output_size, dense_params, same_padding
+from utils.geometry import conv2d_params, conv_output_size, dense_params, pool_output_size, same_padding
 
 # The worked answers, for teachers.
 WORKED = {
@@ -11,6 +11,10 @@ WORKED = {
     "conv.params": conv2d_params(5, 3, 16),                      # 1216
     "conv.same_padding": same_padding(6, 3, 2),                  # (0, 1)
     "conv.dense_equivalent": dense_params(32 * 32 * 1, 28 * 28 * 6),  # 4,821,600
+    "pool.output_size": pool_output_size(13, 3, 2),                  # 6
+    "pool.overlap": 2 * 2,  # row 2 lies in the windows starting at rows 0 and 2; column likewise
+    "pool.dense_after_pool": dense_params(16 * 16 * 64, 10),         # 163,850
+    "pool.gap_params": dense_params(512, 1000),                      # 513,000
 }
 
 

@@ -85,7 +85,7 @@ def test_ends_with_the_provenance_line(notebook):
 def test_cells_whose_output_varies_are_not_compared_by_nbval(notebook):
     """Timings, versions, paths and widget ids change between runs: those cells carry nbval-ignore-output."""
     path, nb = notebook
-    volatile = re.compile(r"perf_counter|utils\.setup\(\)|provenance\(|data_source\(|explorer\(")
+    volatile = re.compile(r"perf_counter|utils\.setup\(\)|provenance\(|data_source\(|explorer\(|by_profile\(")
     for cell in nb.cells:
         if cell.cell_type == "code" and volatile.search(cell.source):
             assert "nbval-ignore-output" in cell.metadata.get("tags", []), f"{path.name}: tag {cell.source[:60]!r}"

@@ -78,3 +78,38 @@ def test_show_images_checks_input():
     assert signed.axes[0].images[0].get_clim() == (-1.0, 1.0)
     with pytest.raises(ValueError, match="images is empty"):
         show_images([])
+
+
+def test_generic_explorer_live_and_fallback(monkeypatch):
+    calls, shown = [], []
+    monkeypatch.setattr(widgets, "display", lambda bundle, raw: shown.append(bundle))
+
+    def draw(fig, mode, size):
+        calls.append((mode, size))
+        fig.add_subplot().set_title(f"{mode} {size}")
+
+    widgets.explorer(draw, {"mode": ["max", "average"], "size": [2, 3, 4]})
+    bundle = shown[0]
+    assert len(re.findall(r"frames\[\d+\] = ", bundle["text/html"])) == 2  # one frame per mode
+    assert ("max", 2) in calls and ("average", 2) in calls
+    custom = widgets.settings_animation(draw, [{"mode": "max", "size": s} for s in (2, 3, 4)], (3, 3))
+    assert len(re.findall(r"frames\[\d+\] = ", custom)) == 3
+
+
+def test_generic_explorer_controls_redraw():
+    import ipywidgets
+
+    calls = []
+    ui = widgets.explorer_widget(lambda fig, mode, size: calls.append((mode, size)),
+                                 {"mode": ["max", "average"], "size": [2, 3, 4]})
+    mode, size = ui.children[0].children
+    assert isinstance(size, ipywidgets.SelectionSlider) and isinstance(mode, ipywidgets.Dropdown)
+    size.value = 4
+    mode.value = "average"
+    assert calls == [("max", 2), ("max", 4), ("average", 4)]
+    with pytest.raises(ValueError, match="has no values"):
+        widgets.explorer_widget(lambda fig, size: None, {"size": []})
+    with pytest.raises(ValueError, match="options is empty"):
+        widgets.explorer(lambda fig: None, {})
+    with pytest.raises(ValueError, match="settings is empty"):
+        widgets.settings_animation(lambda fig: None, [], (3, 3))

@@ -19,12 +19,12 @@ from .geometry import (conv2d_macs, conv2d_output_shape, conv2d_params, conv_out
                        effective_kernel_size, pool_output_size, same_padding)
 from .plots import show_images  # noqa: E402
 from .summary import model_summary  # noqa: E402
-from .widgets import conv_animation, conv_explorer, conv_formula  # noqa: E402
+from .widgets import conv_animation, conv_explorer, conv_formula, explorer  # noqa: E402
 
 __all__ = [
     "CIFAR10_CLASSES", "COURSE", "DataError", "FASHION_MNIST_CLASSES", "by_profile", "check_answer", "is_correct",
     "conv2d_macs", "conv2d_output_shape", "conv2d_params", "conv_animation", "conv_explorer", "conv_formula",
-    "conv_output_size", "data_source", "dense_params", "effective_kernel_size", "load_cifar10",
+    "conv_output_size", "data_source", "explorer", "dense_params", "effective_kernel_size", "load_cifar10",
     "load_fashion_mnist", "load_mnist", "model_summary", "pool_output_size", "profile", "provenance",
     "same_padding", "setup", "show_images",
 ]

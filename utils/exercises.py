@@ -32,6 +32,22 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "653723d00aefaad5ea8cf7a32ca4c7ae63ad6f3f4d0633e00fd6f16d2b9dc7fd",
         "A dense layer connects every input value (H*W*C) to every output value (H'*W'*K), plus one bias per output.",
     ),
+    "pool.output_size": (
+        "e7f6c011776e8db7cd330b54174fd76f7d0216b612387a5ffcfb81e6f0919683",
+        "Use floor((W - F) / S) + 1.",
+    ),
+    "pool.overlap": (
+        "4b227777d4dd1fc61c6f884f48641d02b4d121d3fd328cb08b5531fcacdabf8a",
+        "Count the windows along the row that contain row 2, do the same for the column, and multiply.",
+    ),
+    "pool.dense_after_pool": (
+        "4b5573f10a3a2d65cd9182f54cf27170fe08ad1aacba9102b38c03a76fe86c3e",
+        "2x2 pooling with stride 2 halves height and width; the dense layer has one weight per (input, output) pair plus a bias per output.",
+    ),
+    "pool.gap_params": (
+        "e10e342514d01bfc3ff402c9e3cb14fc98b328608c2f3ed6d2e4922eca1bcc7a",
+        "Global average pooling leaves one number per channel and has no parameters itself.",
+    ),
 }
 
 

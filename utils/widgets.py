@@ -9,6 +9,8 @@ book's ``_config.yml`` tells it to prefer the HTML.
 from __future__ import annotations
 
 import html
+import numbers
+from typing import Any, Callable, Sequence
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -132,4 +134,79 @@ def conv_explorer() -> None:
         conv_animation() + "<p><i>Static copy: run this notebook (e.g. in Colab) to change W, F, S, P, "
                            "dilation and channels with sliders.</i></p>",
         "Convolution explorer: run the notebook in Jupyter or Colab to use it.",
+    )
+
+
+def _control(name: str, values: Sequence[Any]) -> w.ValueWidget:
+    """A dropdown for words, a selection slider for numbers."""
+    values = list(values)
+    if not values:
+        raise ValueError(f"option {name!r} has no values to choose from.")
+    style = {"description_width": "120px"}
+    if all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in values):
+        return w.SelectionSlider(options=values, value=values[0], description=name, style=style)
+    return w.Dropdown(options=values, value=values[0], description=name, style=style)
+
+
+def settings_animation(draw: Callable[..., None], settings: Sequence[dict], figsize: tuple[float, float],
+                       interval_ms: int = 1500) -> str:
+    """HTML animation whose frame i is ``draw(fig, **settings[i])``: the static stand-in of a widget."""
+    if not settings:
+        raise ValueError("settings is empty: give at least one dict of option values to draw.")
+    fig = plt.figure(figsize=figsize)
+
+    def frame(i: int) -> None:
+        fig.clear()
+        draw(fig, **settings[i])
+
+    animation = FuncAnimation(fig, frame, frames=len(settings), interval=interval_ms)
+    page = animation.to_jshtml(default_mode="loop")
+    plt.close(fig)
+    return page
+
+
+def explorer_widget(draw: Callable[..., None], options: dict[str, Sequence[Any]],
+                    figsize: tuple[float, float] = (9, 3.5)) -> w.VBox:
+    """The live part of :func:`explorer`: the controls in a row, the picture below them."""
+    if not options:
+        raise ValueError("options is empty: give at least one option to explore.")
+    controls = {name: _control(name, values) for name, values in options.items()}
+    picture = w.Output()
+
+    def update(*_: object) -> None:
+        picture.clear_output(wait=True)
+        with picture:
+            fig = plt.figure(figsize=figsize)
+            draw(fig, **{name: c.value for name, c in controls.items()})
+            plt.show()
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), picture])
+
+
+def explorer(draw: Callable[..., None], options: dict[str, Sequence[Any]],
+             fallback: Sequence[dict] | None = None, figsize: tuple[float, float] = (9, 3.5)) -> None:
+    """Show one control per option that redraws ``draw(fig, **values)`` live, with a static fallback.
+
+    Args:
+        draw: draws a picture of one setting on an empty matplotlib figure ``fig``; it is
+            called with ``fig`` and one keyword argument per option.
+        options: option name -> the values to offer (the first is the start value).
+        fallback: the settings the static book animates, one frame each; by default
+            every value of the first option, the others at their start values.
+        figsize: figure size in inches.
+    """
+    ui = explorer_widget(draw, options, figsize)
+    if fallback is None:
+        first = next(iter(options))
+        start = {name: list(values)[0] for name, values in options.items()}
+        fallback = [{**start, first: value} for value in options[first]]
+    names = ", ".join(options)
+    show_with_fallback(
+        ui,
+        settings_animation(draw, fallback, figsize)
+        + f"<p><i>Static copy: run this notebook (e.g. in Colab) to choose {html.escape(names)} yourself.</i></p>",
+        f"Explorer of {names}: run the notebook in Jupyter or Colab to use it.",
     )
