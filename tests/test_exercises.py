@@ -15,6 +15,14 @@ WORKED = {
     "pool.overlap": 2 * 2,  # row 2 lies in the windows starting at rows 0 and 2; column likewise
     "pool.dense_after_pool": dense_params(16 * 16 * 64, 10),         # 163,850
     "pool.gap_params": dense_params(512, 1000),                      # 513,000
+    "act.sigmoid_max_slope": 0.25,        # s(0)(1 - s(0)) = 1/2 * 1/2
+    "act.five_sigmoids": 0.25 ** 5,       # 0.0009765625, checked to 4 decimals
+    "act.maxout_params": 3 * dense_params(100, 50),                  # 15,150
+    "act.leaky_value": 0.1 * -3,          # -0.3
+    "basics.axis_sum": [1 + 4, 2 + 5, 3 + 6],
+    "basics.channels_first_shape": (64, 3, 224, 224),
+    "basics.updates_per_epoch": -(-60_000 // 128),                   # 469
+    "basics.pattern_params": conv2d_params(3, 1, 8) + dense_params(14 * 14 * 8, 10),  # 15,770
 }
 
 

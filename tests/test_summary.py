@@ -51,6 +51,13 @@ def test_other_conv_layers_and_nesting():
     assert table.loc["Total", "params"] == model.count_params()
 
 
+def test_named_inputs_keep_their_names():
+    image, extra = keras.Input((4, 4, 1), name="image"), keras.Input((2,))
+    joined = keras.layers.Concatenate()([keras.layers.Flatten()(image), extra])
+    table = model_summary(keras.Model([image, extra], keras.layers.Dense(1)(joined)))
+    assert table["layer"].tolist()[:2] == ["image", "input 1"]
+
+
 def test_dense_on_sequences_counts_every_position():
     model = keras.Sequential([keras.Input((7, 3)), keras.layers.Dense(4)])
     assert model_summary(model)["MACs"].iloc[-1] == 7 * 3 * 4

@@ -48,6 +48,38 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "e10e342514d01bfc3ff402c9e3cb14fc98b328608c2f3ed6d2e4922eca1bcc7a",
         "Global average pooling leaves one number per channel and has no parameters itself.",
     ),
+    "act.sigmoid_max_slope": (
+        "4d6073ffed2e82585893ff5511d449ae9d2849a13aae694ce01b86cb145f4863",
+        "The slope is s(x)(1 - s(x)); where is that product largest?",
+    ),
+    "act.five_sigmoids": (
+        "bc9053efebe743f598d7a69cdd2fb2aff5ae0487832ca9504eaa6c906c66ba56",
+        "Each factor is at most the answer to exercise 1.",
+    ),
+    "act.maxout_params": (
+        "b50ecd4487a1d9ef8ca1af4cb05d260d42a356ca5750782ff5425e4910d7665a",
+        "Each of the pieces is a full dense layer of its own.",
+    ),
+    "act.leaky_value": (
+        "8cf5e4157ff81a51acd8e729238cd621b4ed46b290998d2345077456abe61542",
+        "Below zero the output is the slope times the input.",
+    ),
+    "basics.axis_sum": (
+        "fbdcaf9b0945f045fa0ffd665f74d3cca10c6d79f394a691da4d1ecf5dac7bde",
+        "Along axis 0 you add the rows elementwise: the result has one entry per column.",
+    ),
+    "basics.channels_first_shape": (
+        "e98b6e178ce54efd7b4557f05b1721329be56b257a8289b96847bf46a94179ef",
+        "channels_first is (N, C, H, W).",
+    ),
+    "basics.updates_per_epoch": (
+        "c6bd343ae0007cdb979de7540f2668fe849d68ff47fa1a650a28f89104f41f1e",
+        "ceil(N / B): the last, smaller batch counts too.",
+    ),
+    "basics.pattern_params": (
+        "0d0f6f943249b3fae67a15d5482fe824cff456f2495b1cf3b38763eabff08f00",
+        "Conv: F*F*C*K + K. Pooling: none. Dense: (14*14*8) inputs times 10 outputs plus 10 biases.",
+    ),
 }
 
 

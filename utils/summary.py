@@ -89,7 +89,8 @@ def model_summary(model: Any) -> pd.DataFrame:
         raise ValueError(f"model_summary needs a keras.Model, got {type(model).__name__}.")
     try:
         inputs = model.inputs
-        names = ["input"] if len(inputs) == 1 else [f"input {i}" for i in range(len(inputs))]
+        names = [t.name if not t.name.startswith("keras_tensor") else "input" if len(inputs) == 1 else f"input {i}"
+                 for i, t in enumerate(inputs)]
         rows = [{"layer": name, "type": "Input", "output shape": str(_shape(t)), "params": 0, "MACs": 0}
                 for name, t in zip(names, inputs)]
         rows += _rows(model)
