@@ -57,10 +57,13 @@ def test_cifar10(local):
     assert 100 < x_train.mean() < 140
 
 
-def _copy(shared_data, tmp_path, dataset="mnist"):
-    target = tmp_path / dataset
-    shutil.copytree(shared_data / dataset, target)
-    return target
+@pytest.fixture
+def mnist_copy(monkeypatch, shared_data, tmp_path):
+    """A writable copy of the MNIST folder, with CNN_COURSE_DATA pointing at it."""
+    folder = tmp_path / "mnist"
+    shutil.copytree(shared_data / "mnist", folder)
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    return folder
 
 
 def test_missing_dataset_folder(monkeypatch, tmp_path):
@@ -75,30 +78,24 @@ def test_data_env_not_a_folder(monkeypatch, tmp_path):
         load_fashion_mnist()
 
 
-def test_missing_file(monkeypatch, shared_data, tmp_path):
-    folder = _copy(shared_data, tmp_path)
-    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
-    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+def test_missing_file(mnist_copy):
+    (mnist_copy / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz is missing"):
         load_mnist()
 
 
-def test_truncated_file(monkeypatch, shared_data, tmp_path):
-    folder = _copy(shared_data, tmp_path)
-    path = folder / "train-labels-idx1-ubyte.gz"
+def test_truncated_file(mnist_copy):
+    path = mnist_copy / "train-labels-idx1-ubyte.gz"
     path.write_bytes(path.read_bytes()[:1000])
-    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
     with pytest.raises(DataError, match="corrupt"):
         load_mnist()
 
 
-def test_changed_content_fails_the_hash(monkeypatch, shared_data, tmp_path):
-    folder = _copy(shared_data, tmp_path)
-    path = folder / "train-labels-idx1-ubyte.gz"
+def test_changed_content_fails_the_hash(mnist_copy):
+    path = mnist_copy / "train-labels-idx1-ubyte.gz"
     raw = bytearray(gzip.decompress(path.read_bytes()))
     raw[8] = (raw[8] + 1) % 10  # one label changed, still a valid IDX file
     path.write_bytes(gzip.compress(bytes(raw)))
-    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
     with pytest.raises(DataError, match="SHA-256"):
         load_mnist()
 

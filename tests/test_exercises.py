@@ -23,6 +23,10 @@ WORKED = {
     "basics.channels_first_shape": (64, 3, 224, 224),
     "basics.updates_per_epoch": -(-60_000 // 128),                   # 469
     "basics.pattern_params": conv2d_params(3, 1, 8) + dense_params(14 * 14 * 8, 10),  # 15,770
+    "pre.variance_after": 1,
+    "pre.covariance_size": (32 * 32 * 3) ** 2,                       # 9,437,184
+    "pre.channel_mean_size": 3,
+    "pre.whitening_factor": 1 / 4 ** 0.5,                            # 0.5
 }
 
 

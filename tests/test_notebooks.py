@@ -6,6 +6,7 @@ Re-run it with that command (see README.md) to fix.
 """
 
 import re
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -112,3 +113,19 @@ def test_runner_records_profile_and_fingerprint(tmp_path):
     assert ran.metadata[METADATA_KEY]["code_sha256"] != code_fingerprint(ran)
     with pytest.raises(ValueError, match="profile must be one of"):
         execute(path, profile="quick")
+
+
+def test_runner_keeps_a_failed_run_for_inspection(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    from utils.notebooks import execute
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('before')"),
+                                         nbformat.v4.new_code_cell("1 / 0")])
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(CellExecutionError):
+        execute(path)
+    partial = nbformat.read(Path(tempfile.gettempdir()) / "broken.failed.ipynb", as_version=4)
+    assert partial.cells[0].outputs[0]["text"] == "before\n"
+    assert METADATA_KEY not in nbformat.read(path, as_version=4).metadata  # the original is untouched

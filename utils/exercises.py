@@ -80,6 +80,22 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "0d0f6f943249b3fae67a15d5482fe824cff456f2495b1cf3b38763eabff08f00",
         "Conv: F*F*C*K + K. Pooling: none. Dense: (14*14*8) inputs times 10 outputs plus 10 biases.",
     ),
+    "pre.variance_after": (
+        "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b",
+        "Dividing by the standard deviation divides the variance by its square.",
+    ),
+    "pre.covariance_size": (
+        "e6b97144fcb82aa0d12fbabfe0abf1b0a76a55a7daff5cb3ff749132988e05eb",
+        "One entry per pair of dimensions; there are 32*32*3 dimensions.",
+    ),
+    "pre.channel_mean_size": (
+        "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
+        "One mean per colour channel, over all images and positions.",
+    ),
+    "pre.whitening_factor": (
+        "7c9ae09f2c62b7e3694ca52b62ecfc0b548e2877d4dfafa70875322d076e77bc",
+        "Whitening divides by the square root of the variance plus eps.",
+    ),
 }
 
 

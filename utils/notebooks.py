@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,6 +60,7 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     from .env import PROFILE_ENV, PROFILES
 
@@ -72,6 +74,11 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     try:
         NotebookClient(notebook, timeout=timeout_s, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+    except CellExecutionError:
+        partial = Path(tempfile.gettempdir()) / f"{path.stem}.failed.ipynb"
+        nbformat.write(notebook, partial)
+        print(f"{path}: a cell failed; the partly run notebook is in {partial}")
+        raise
     finally:
         if previous is None:
             os.environ.pop(PROFILE_ENV, None)
