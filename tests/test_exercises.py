@@ -1,5 +1,7 @@
 """Exercise checks: the worked answers pass, wrong ones get a hint and no answer."""
 
+import math
+
 import pytest
 
 from utils.exercises import ANSWERS, canonical, check_answer, is_correct
@@ -27,6 +29,14 @@ WORKED = {
     "pre.covariance_size": (32 * 32 * 3) ** 2,                       # 9,437,184
     "pre.channel_mean_size": 3,
     "pre.whitening_factor": 1 / 4 ** 0.5,                            # 0.5
+    "lenet.c1_params": conv2d_params(5, 1, 6),                       # 156
+    "lenet.c3_connections": 10 * 10 * (60 * 25 + 16),                # 151,600 (paper, Table I: 60 pairs)
+    "lenet.s4_without_padding": pool_output_size(conv_output_size(pool_output_size(conv_output_size(28, 5), 2), 5), 2),
+    "lenet.f6_params": dense_params(120, 84),                        # 10,164
+    "learn.loss_half": -math.log(0.5),                               # 0.6931
+    "learn.max_lr": 2 / 10,               # 2 / largest curvature
+    "learn.im2col_rows": 32 * conv_output_size(28, 3) ** 2,          # 21,632
+    "learn.batch_factor": 3 ** 2,
 }
 
 

@@ -34,6 +34,15 @@ def test_lenet_table():
     assert table["MACs"].iloc[-1] == conv_macs + dense_macs == 416_520
 
 
+def test_lenet_connections_match_the_paper():
+    table = model_summary(lenet_like(), connections=True).set_index("output shape")
+    assert table.loc["(28, 28, 6)", "connections"] == 122_304   # C1, as in LeCun et al. 1998
+    assert table.loc["(14, 14, 6)", "connections"] == 14 * 14 * 6 * 4  # the paper adds 1 for its trainable bias
+    assert table.loc["(120,)", "connections"] == 48_120        # C5
+    assert table.loc["(84,)", "connections"] == 10_164         # F6
+    assert "connections" not in model_summary(lenet_like()).columns
+
+
 def test_other_conv_layers_and_nesting():
     inner = keras.Sequential([keras.Input((8, 8, 4)), keras.layers.DepthwiseConv2D(3),
                               keras.layers.SeparableConv2D(5, 3), keras.layers.BatchNormalization()])

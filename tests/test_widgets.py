@@ -113,3 +113,26 @@ def test_generic_explorer_controls_redraw():
         widgets.explorer(lambda fig: None, {})
     with pytest.raises(ValueError, match="settings is empty"):
         widgets.settings_animation(lambda fig: None, [], (3, 3))
+
+
+def test_confusion_matrix_and_plots():
+    import numpy as np
+
+    from utils.plots import confusion_matrix, plot_confusion_matrix, plot_history
+
+    m = confusion_matrix([0, 1, 1, 2], [0, 2, 1, 2], classes=3)
+    assert m.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    with pytest.raises(ValueError, match="labels must be integers in 0..2"):
+        confusion_matrix([0, 3], [0, 1], classes=3)
+    with pytest.raises(ValueError, match="y_true has 2 labels but y_pred has 1"):
+        confusion_matrix([0, 1], [0], classes=3)
+    fig = plot_confusion_matrix(m, ["a", "b", "c"])
+    assert len(fig.axes[0].texts) == 9
+    with pytest.raises(ValueError, match="square matrix"):
+        plot_confusion_matrix(np.zeros((2, 3)), ["a", "b"])
+    fig = plot_history({"run": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]}})
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 1
+    with pytest.raises(ValueError, match="has no 'accuracy'"):
+        plot_history({"run": {"loss": [1.0]}})
+    with pytest.raises(ValueError, match="histories is empty"):
+        plot_history({})

@@ -96,6 +96,38 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "7c9ae09f2c62b7e3694ca52b62ecfc0b548e2877d4dfafa70875322d076e77bc",
         "Whitening divides by the square root of the variance plus eps.",
     ),
+    "lenet.c1_params": (
+        "0fecf9247f3ddc84db8a804fa3065c013baf6b7c2458c2ba2bf56c2e1d42ddd4",
+        "Each filter: 5*5*1 weights and a bias.",
+    ),
+    "lenet.c3_connections": (
+        "e25392a9f3801d1983883cdeb2826d701c69a4bc2df21303beb10c454d13aae8",
+        "Each of the 10x10 positions of map k uses 25 weights per input map it sees, plus a bias; the table has 60 (map, input) pairs.",
+    ),
+    "lenet.s4_without_padding": (
+        "4b227777d4dd1fc61c6f884f48641d02b4d121d3fd328cb08b5531fcacdabf8a",
+        "Apply the output-size formula layer by layer from 28: C1, S2, C3, S4.",
+    ),
+    "lenet.f6_params": (
+        "00ad7e2e78ec717c59e1893b3e0f2e1d405c11d9c6b4d367b03375619ec28938",
+        "A dense layer from 120 to 84 units.",
+    ),
+    "learn.loss_half": (
+        "4017bf5e6996ff06254f8fecce867e6a19778dfdad169a1f5d81ff9cb11e1b80",
+        "The loss is -log(p) of the true class.",
+    ),
+    "learn.max_lr": (
+        "258aeaf41ce08c137c1e3813ff7e25af2adce770b75d9ca0556265dfcfdafb97",
+        "Along a direction of curvature c a step multiplies the distance to the minimum by (1 - lr * c); it must stay above -1.",
+    ),
+    "learn.im2col_rows": (
+        "020d5ea1a53ef267ea77568bbdb811707a7e5fbc82bb14b971af5a95101c0a73",
+        "One row per window per image: (28 - 3 + 1) squared windows per image.",
+    ),
+    "learn.batch_factor": (
+        "19581e27de7ced00ff1ce50b2047e7a567c76b1cbaebabe5ef03f7c3017bb5b7",
+        "Error ~ 1 / sqrt(B): solve sqrt(factor) = 3.",
+    ),
 }
 
 

@@ -133,3 +133,56 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = Non
             ax.set_title(titles[i])
     fig.tight_layout()
     return fig
+
+
+def plot_history(histories: dict[str, dict[str, list[float]]], metrics: Sequence[str] = ("loss", "accuracy"),
+                 size: tuple[float, float] = (11, 3.6)) -> Figure:
+    """Learning curves: one panel per metric, training solid and validation dashed, one colour a run.
+
+    Args:
+        histories: run name -> ``model.fit(...).history`` (keys such as 'loss', 'val_loss').
+        metrics: the metrics to plot; each must be in every history.
+    """
+    if not histories:
+        raise ValueError("histories is empty: pass {name: model.fit(...).history}.")
+    fig, axes = plt.subplots(1, len(metrics), figsize=size, squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for i, (name, history) in enumerate(histories.items()):
+            if metric not in history:
+                raise ValueError(f"run {name!r} has no {metric!r}; it has {sorted(history)}.")
+            epochs = range(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], color=f"C{i}", label=f"{name}, training")
+            if "val_" + metric in history:
+                ax.plot(epochs, history["val_" + metric], color=f"C{i}", ls="--", label=f"{name}, validation")
+        ax.set(xlabel="epoch", title=metric)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> np.ndarray:
+    """Counts (classes x classes): row = true class, column = predicted class."""
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}.")
+    if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= classes):
+        raise ValueError(f"labels must be integers in 0..{classes - 1}.")
+    return np.bincount(y_true.astype(int) * classes + y_pred.astype(int), minlength=classes ** 2).reshape(classes, classes)
+
+
+def plot_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], size: float = 5.5) -> Figure:
+    """Show a confusion matrix with its counts; the diagonal (correct) is left pale so errors stand out."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(labels):
+        raise ValueError(f"need a square matrix with one row per label; got {matrix.shape} and {len(labels)} labels.")
+    errors = matrix.astype(float).copy()
+    np.fill_diagonal(errors, 0)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(errors, cmap="Reds")
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center", fontsize=7, color="gray" if i == j else "black")
+    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
+           xlabel="predicted", ylabel="true")
+    fig.tight_layout()
+    return fig

@@ -16,6 +16,23 @@ import pandas as pd
 COLUMNS = ["layer", "type", "output shape", "params", "MACs"]
 
 
+def layer_connections(layer: Any) -> int:
+    """Connections of one layer in LeCun et al.'s (1998) sense: inputs feeding each output value.
+
+    Convolution and dense layers: multiply-adds plus one bias connection per output value.
+    Pooling layers: the window size per output value. Other layers: 0.
+    """
+    import keras
+
+    macs = layer_macs(layer)
+    outputs = math.prod(_shape(layer.output))
+    if macs:
+        return macs + (outputs if getattr(layer, "use_bias", False) else 0)
+    if isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+        return outputs * math.prod(layer.pool_size)
+    return 0
+
+
 def _shape(tensor: Any) -> tuple:
     """Shape of a symbolic tensor without the batch axis."""
     return tuple(tensor.shape[1:])
@@ -54,7 +71,7 @@ def layer_macs(layer: Any) -> int:
     return out_spatial * out_channels * taps * in_channels // getattr(layer, "groups", 1)
 
 
-def _rows(model: Any, prefix: str = "") -> list[dict]:
+def _rows(model: Any, prefix: str = "", connections: bool = False) -> list[dict]:
     import keras
 
     rows = []
@@ -62,22 +79,26 @@ def _rows(model: Any, prefix: str = "") -> list[dict]:
         if isinstance(layer, keras.layers.InputLayer):
             continue
         if isinstance(layer, keras.Model):
-            rows.extend(_rows(layer, prefix + layer.name + "/"))
+            rows.extend(_rows(layer, prefix + layer.name + "/", connections))
             continue
         outputs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
         shape = ", ".join(str(_shape(t)) for t in outputs)
         rows.append({"layer": prefix + layer.name, "type": type(layer).__name__, "output shape": shape,
                      "params": layer.count_params(), "MACs": layer_macs(layer)})
+        if connections:
+            rows[-1]["connections"] = layer_connections(layer)
     return rows
 
 
-def model_summary(model: Any) -> pd.DataFrame:
+def model_summary(model: Any, connections: bool = False) -> pd.DataFrame:
     """Table of a built Keras model, one row a layer, with the inputs first and totals last.
 
     Args:
         model: a Sequential or Functional ``keras.Model`` whose input shape is known
             (built with ``keras.Input`` or ``model.build``). Nested models are expanded,
             their layers named ``outer/inner``.
+        connections: also list each layer's connections (see :func:`layer_connections`),
+            the count the LeNet-5 paper reports beside parameters.
 
     Returns:
         DataFrame with columns layer, type, output shape (without the batch axis),
@@ -93,12 +114,16 @@ def model_summary(model: Any) -> pd.DataFrame:
                  for i, t in enumerate(inputs)]
         rows = [{"layer": name, "type": "Input", "output shape": str(_shape(t)), "params": 0, "MACs": 0}
                 for name, t in zip(names, inputs)]
-        rows += _rows(model)
+        if connections:
+            for row in rows:
+                row["connections"] = 0
+        rows += _rows(model, connections=connections)
     except (AttributeError, ValueError) as error:
         raise ValueError(
             f"model '{model.name}' has no known input shape yet ({error}). Start it with "
             f"keras.Input(shape=...) or call model.build((None, *input_shape)) first."
         ) from None
-    total = {"layer": "Total", "type": "", "output shape": "", "params": sum(r["params"] for r in rows),
-             "MACs": sum(r["MACs"] for r in rows)}
-    return pd.DataFrame(rows + [total], columns=COLUMNS)
+    columns = COLUMNS + (["connections"] if connections else [])
+    total = {"layer": "Total", "type": "", "output shape": ""}
+    total.update({c: sum(r[c] for r in rows) for c in columns[3:]})
+    return pd.DataFrame(rows + [total], columns=columns)
