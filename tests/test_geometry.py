@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from utils.geometry import (conv2d_macs, conv2d_output_shape, conv2d_params, conv_output_size, dense_params,
-                            effective_kernel_size, pool_output_size, same_padding)
+                            effective_kernel_size, padding_amounts, pool_output_size, same_padding)
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -48,6 +48,10 @@ def test_same_padding_by_hand():
     assert same_padding(7, 3, 2) == (1, 1)
     assert same_padding(4, 1, 1) == (0, 0)
     assert effective_kernel_size(3, 2) == 5
+    assert padding_amounts(6, 3, 2, "same") == (0, 1)
+    assert padding_amounts(6, 3, 2, 2) == (2, 2) and padding_amounts(6, 3, 2, "VALID") == (0, 0)
+    with pytest.raises(ValueError, match="padding"):
+        padding_amounts(6, 3, 2, "full")
 
 
 def _keras_length(layer, size):

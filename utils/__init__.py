@@ -16,7 +16,7 @@ from .data import (CIFAR10_CLASSES, FASHION_MNIST_CLASSES, DataError, data_sourc
 from .env import by_profile, profile, provenance, setup  # noqa: E402
 from .exercises import check_answer, is_correct  # noqa: E402
 from .geometry import (conv2d_macs, conv2d_output_shape, conv2d_params, conv_output_size, dense_params,  # noqa: E402
-                       effective_kernel_size, pool_output_size, same_padding)
+                       effective_kernel_size, padding_amounts, pool_output_size, same_padding)
 from .plots import confusion_matrix, plot_confusion_matrix, plot_history, show_images  # noqa: E402
 from .summary import model_summary  # noqa: E402
 from .widgets import conv_animation, conv_explorer, conv_formula, explorer  # noqa: E402
@@ -25,6 +25,6 @@ __all__ = [
     "CIFAR10_CLASSES", "COURSE", "DataError", "FASHION_MNIST_CLASSES", "by_profile", "check_answer", "is_correct",
     "conv2d_macs", "conv2d_output_shape", "conv2d_params", "conv_animation", "conv_explorer", "conv_formula",
     "confusion_matrix", "conv_output_size", "data_source", "explorer", "dense_params", "effective_kernel_size", "load_cifar10",
-    "load_fashion_mnist", "load_mnist", "model_summary", "plot_confusion_matrix", "plot_history", "pool_output_size", "profile", "provenance",
+    "load_fashion_mnist", "load_mnist", "model_summary", "padding_amounts", "plot_confusion_matrix", "plot_history", "pool_output_size", "profile", "provenance",
     "same_padding", "setup", "show_images",
 ]

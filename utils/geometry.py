@@ -71,6 +71,17 @@ def same_padding(input_size: int, kernel_size: int, stride: int = 1, dilation: i
     return total // 2, total - total // 2
 
 
+def padding_amounts(input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
+                    dilation: int = 1) -> tuple[int, int]:
+    """Zeros added ``(before, after)`` on one axis for any padding: 0 for 'valid', P for an int P,
+    and :func:`same_padding` for 'same'."""
+    padding = _check_padding(padding)
+    if padding == "same":
+        return same_padding(input_size, kernel_size, stride, dilation)
+    pad = 0 if padding == "valid" else padding
+    return pad, pad
+
+
 def conv_output_size(
     input_size: int,
     kernel_size: int,

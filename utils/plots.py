@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .geometry import Padding, _check_padding, conv_output_size, effective_kernel_size, same_padding
+from .geometry import Padding, conv_output_size, effective_kernel_size, padding_amounts
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,8 @@ def conv_geometry(input_size: int, kernel_size: int, stride: int = 1, padding: P
                   dilation: int = 1) -> ConvGeometry:
     """Check the arguments (ValueError names a bad one) and return the full geometry."""
     output = conv_output_size(input_size, kernel_size, stride, padding, dilation)
-    padding = _check_padding(padding)
-    if padding == "same":
-        before, after = same_padding(input_size, kernel_size, stride, dilation)
-    else:
-        before = after = 0 if padding == "valid" else padding
+    before, after = padding_amounts(input_size, kernel_size, stride, padding, dilation)
+    padding = padding.lower() if isinstance(padding, str) else int(padding)
     return ConvGeometry(input_size, kernel_size, stride, padding, dilation, before, after, output)
 
 
