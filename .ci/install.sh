@@ -7,3 +7,5 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 export PATH="$PWD/.venv/bin:$PATH"
 export PYTHONDONTWRITEBYTECODE=1
+# The book serves its own MathJax (no CDN): install it from the npm registry once.
+bash .ci/mathjax.sh

@@ -16,8 +16,12 @@ def html(tmp_path_factory):
     jupyter_book = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or shutil.which("jupyter-book")
     assert jupyter_book, "jupyter-book is not installed: pip install -r requirements.txt"
     out = tmp_path_factory.mktemp("book")
-    result = subprocess.run([jupyter_book, "build", "-W", "--keep-going", "--path-output", str(out), str(ROOT)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [jupyter_book, "build", "-W", "--keep-going", "--path-output", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out / "_build" / "html"
 

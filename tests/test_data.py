@@ -35,7 +35,7 @@ def test_mnist(local):
     assert np.bincount(y_train).tolist() == MNIST_TRAIN_COUNTS
     scaled = x_train / 255.0
     assert round(scaled.mean(), 4) == 0.1307 and round(scaled.std(), 4) == 0.3081
-    assert "local folder" in data.data_source("mnist")
+    assert data.data_source("mnist") == "the local copy in $CNN_COURSE_DATA/mnist (checked by SHA-256)"
 
 
 def test_fashion_mnist(local):
@@ -142,7 +142,10 @@ def test_download_path_uses_keras_and_a_socket_timeout(monkeypatch):
     import keras
 
     seen = {}
-    fake = ((np.zeros((2, 28, 28), np.uint8), np.zeros(2, np.uint8)), (np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)))
+    fake = (
+        (np.zeros((2, 28, 28), np.uint8), np.zeros(2, np.uint8)),
+        (np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)),
+    )
 
     def fake_loader():
         seen["timeout"] = socket.getdefaulttimeout()
@@ -160,3 +163,44 @@ def test_download_path_uses_keras_and_a_socket_timeout(monkeypatch):
 def test_unknown_dataset_name():
     with pytest.raises(ValueError, match="dataset must be one of"):
         data.data_source("imagenet")
+
+
+@pytest.mark.parametrize(
+    "value, forbidden",
+    [
+        ("1", True),
+        ("true", True),
+        (" YES ", True),
+        ("on", True),
+        ("0", False),
+        ("", False),
+        ("false", False),
+        ("off", False),
+    ],
+)
+def test_offline_values(monkeypatch, value, forbidden):
+    monkeypatch.setenv(data.OFFLINE_ENV, value)
+    assert data.offline() is forbidden
+
+
+@pytest.mark.parametrize("value", ["2", "y", "maybe"])
+def test_unrecognised_offline_value_is_an_error_not_a_download(monkeypatch, value):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setenv(data.OFFLINE_ENV, value)
+    with pytest.raises(data.DataError, match="neither yes nor no"):
+        data.load_mnist()
+
+
+def test_pad_mnist():
+    from utils.data import pad_mnist
+
+    digits = np.full((3, 28, 28), 255, np.uint8)
+    padded = pad_mnist(digits)
+    assert padded.shape == (3, 32, 32, 1) and padded.dtype == np.float32
+    assert padded[:, 2:30, 2:30].min() == 1.0 and padded[:, :2].max() == 0.0
+    assert digits.max() == 255  # the input is not changed
+    assert pad_mnist(digits[0]).shape == (1, 32, 32, 1)
+    with pytest.raises(ValueError, match="divide by 255 twice"):
+        pad_mnist(padded[..., 0])
+    with pytest.raises(ValueError, match="shape"):
+        pad_mnist(np.zeros((2, 28, 28, 1), np.uint8))

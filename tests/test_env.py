@@ -34,8 +34,26 @@ def test_drift_is_reported():
     problems = env.check_versions(versions, ranges)
     assert len(problems) == 3
     assert "Python 3.9.1 is not supported" in problems[0]
-    assert "tensorflow 2.12.0 is outside the supported range" in problems[1]
+    assert "tensorflow 2.12.0 is older than the course supports" in problems[1]
     assert "numpy oops" in problems[2]
+
+
+def test_newer_than_tested_warns_and_goes_on(monkeypatch, capsys):
+    """Colab, not the learner, picks TensorFlow: above the range the chapter warns and runs."""
+    versions = {"python": "3.12.0", "tensorflow": "2.30.1", "keras": "3.8.0", "numpy": "2.0.2"}
+    ranges = {"tensorflow": ">=2.16,<2.22", "keras": ">=3.3,<4", "numpy": ">=1.26,<3"}
+    assert env.check_versions(versions, ranges) == []
+    assert env.newer_than_tested(versions, ranges) == ["tensorflow 2.30.1 (tested: >=2.16,<2.22)"]
+    monkeypatch.setattr(env, "installed_versions", lambda: versions)
+    monkeypatch.setattr(env, "supported_ranges", lambda: ranges)
+    env.setup()
+    assert "Note: newer than the course was tested with: tensorflow 2.30.1" in capsys.readouterr().out
+
+
+def test_setup_without_requirements_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setattr(env, "REQUIREMENTS", tmp_path / "requirements.txt")
+    with pytest.raises(env.EnvironmentMismatch, match="requirements.txt is missing.*Clone or download"):
+        env.setup()
 
 
 def test_setup_stops_on_drift(monkeypatch):
@@ -50,6 +68,7 @@ def test_setup_and_provenance(monkeypatch, capsys):
     env.provenance()
     out = capsys.readouterr().out
     assert out.startswith("Profile: smoke | ")
-    line = out.splitlines()[-1]
-    assert line.startswith("Provenance: profile=smoke | ") and "TensorFlow" in line and "wall time" in line
+    line = out.split("Provenance: ")[-1]
+    assert line.startswith("profile=smoke | ") and "TensorFlow" in line and "wall time" in line
+    assert max(len(text) for text in out.splitlines()) <= 75, "printed lines must fit the book's column"
     assert ("GPU: " in line) or ("CPU: " in line)

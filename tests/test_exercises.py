@@ -9,34 +9,34 @@ from utils.geometry import conv2d_params, conv_output_size, dense_params, pool_o
 
 # The worked answers, for teachers.
 WORKED = {
-    "conv.output_size": conv_output_size(227, 11, 4, 0),          # 55
-    "conv.params": conv2d_params(5, 3, 16),                      # 1216
-    "conv.same_padding": same_padding(6, 3, 2),                  # (0, 1)
+    "conv.output_size": conv_output_size(227, 11, 4, 0),  # 55
+    "conv.params": conv2d_params(5, 3, 16),  # 1216
+    "conv.same_padding": same_padding(6, 3, 2),  # (0, 1)
     "conv.dense_equivalent": dense_params(32 * 32 * 1, 28 * 28 * 6),  # 4,821,600
-    "pool.output_size": pool_output_size(13, 3, 2),                  # 6
+    "pool.output_size": pool_output_size(13, 3, 2),  # 6
     "pool.overlap": 2 * 2,  # row 2 lies in the windows starting at rows 0 and 2; column likewise
-    "pool.dense_after_pool": dense_params(16 * 16 * 64, 10),         # 163,850
-    "pool.gap_params": dense_params(512, 1000),                      # 513,000
-    "act.sigmoid_max_slope": 0.25,        # s(0)(1 - s(0)) = 1/2 * 1/2
-    "act.five_sigmoids": 0.25 ** 5,       # 0.0009765625, checked to 4 decimals
-    "act.maxout_params": 3 * dense_params(100, 50),                  # 15,150
-    "act.leaky_value": 0.1 * -3,          # -0.3
+    "pool.dense_after_pool": dense_params(16 * 16 * 64, 10),  # 163,850
+    "pool.gap_params": dense_params(512, 1000),  # 513,000
+    "act.sigmoid_max_slope": 0.25,  # s(0)(1 - s(0)) = 1/2 * 1/2
+    "act.five_sigmoids": 0.25**5,  # 0.0009765625, within 0.1%
+    "act.maxout_params": 3 * dense_params(100, 50),  # 15,150
+    "act.leaky_value": 0.1 * -3,  # -0.3
     "basics.axis_sum": [1 + 4, 2 + 5, 3 + 6],
     "basics.channels_first_shape": (64, 3, 224, 224),
-    "basics.updates_per_epoch": -(-60_000 // 128),                   # 469
+    "basics.updates_per_epoch": -(-60_000 // 128),  # 469
     "basics.pattern_params": conv2d_params(3, 1, 8) + dense_params(14 * 14 * 8, 10),  # 15,770
     "pre.variance_after": 1,
-    "pre.covariance_size": (32 * 32 * 3) ** 2,                       # 9,437,184
+    "pre.covariance_size": (32 * 32 * 3) ** 2,  # 9,437,184
     "pre.channel_mean_size": 3,
-    "pre.whitening_factor": 1 / 4 ** 0.5,                            # 0.5
-    "lenet.c1_params": conv2d_params(5, 1, 6),                       # 156
-    "lenet.c3_connections": 10 * 10 * (60 * 25 + 16),                # 151,600 (paper, Table I: 60 pairs)
+    "pre.whitening_factor": 1 / 4**0.5,  # 0.5
+    "lenet.c1_params": conv2d_params(5, 1, 6),  # 156
+    "lenet.c3_connections": 10 * 10 * (60 * 25 + 16),  # 151,600 (paper, Table I: 60 pairs)
     "lenet.s4_without_padding": pool_output_size(conv_output_size(pool_output_size(conv_output_size(28, 5), 2), 5), 2),
-    "lenet.f6_params": dense_params(120, 84),                        # 10,164
-    "learn.loss_half": -math.log(0.5),                               # 0.6931
-    "learn.max_lr": 2 / 10,               # 2 / largest curvature
-    "learn.im2col_rows": 32 * conv_output_size(28, 3) ** 2,          # 21,632
-    "learn.batch_factor": 3 ** 2,
+    "lenet.f6_params": dense_params(120, 84),  # 10,164
+    "learn.loss_half": -math.log(0.5),  # 0.6931
+    "learn.max_lr": 2 / 10,  # 2 / largest curvature
+    "learn.im2col_rows": 32 * conv_output_size(28, 3) ** 2,  # 21,632
+    "learn.batch_factor": 3**2,
 }
 
 
@@ -71,3 +71,36 @@ def test_canonical_forms():
     assert canonical(55.0) == "55" and canonical(0.12341) == "0.1234"
     with pytest.raises(ValueError, match="answers are numbers"):
         canonical({"a": 1})
+
+
+def test_answers_a_learner_types(capsys):
+    """Tensors, NumPy numbers, nan, inf, None inside a list, and numbers typed as strings."""
+    import numpy as np
+    import tensorflow as tf
+
+    assert is_correct("conv.output_size", tf.constant(55))
+    assert is_correct("conv.output_size", np.int64(55)) and is_correct("conv.output_size", np.array(55))
+    assert is_correct("basics.axis_sum", tf.constant([5, 7, 9]))
+    for bad in (float("nan"), float("inf"), [None, 1], object()):
+        assert not is_correct("conv.same_padding", bad)
+        check_answer("conv.same_padding", bad)
+        out = capsys.readouterr().out
+        assert "not an answer yet" in out and "Traceback" not in out, out
+    check_answer("conv.output_size", "55")
+    out = capsys.readouterr().out
+    assert "without quotes" in out and "as text" in out
+    check_answer("conv.output_size", "54")
+    out = capsys.readouterr().out
+    assert "without quotes" in out and "Hint" in out and "55" not in out
+
+
+def test_floats_are_compared_with_a_tolerance_not_by_rounding():
+    # 0.69315 and 0.69305 round to different 4-decimal numbers but are both within 0.1% of ln 2
+    for close in (0.69315, 0.69305, math.log(2) * 1.0009, math.log(2) * 0.9991):
+        assert is_correct("learn.loss_half", close), close
+    for far in (0.69, 0.7, math.log(2) * 1.002):
+        assert not is_correct("learn.loss_half", far), far
+    assert is_correct("act.five_sigmoids", 0.000977) and not is_correct("act.five_sigmoids", 0.001)
+    assert is_correct("act.leaky_value", -0.3) and is_correct("pre.whitening_factor", 1 / 2)
+    # integers stay exact: a count near the answer is wrong
+    assert not is_correct("conv.dense_equivalent", 4_821_000)

@@ -6,30 +6,42 @@ import keras
 import numpy as np
 import pytest
 
-from utils.geometry import (conv2d_macs, conv2d_output_shape, conv2d_params, conv_output_size, dense_params,
-                            effective_kernel_size, padding_amounts, pool_output_size, same_padding)
+from utils.geometry import (
+    conv2d_macs,
+    conv2d_output_shape,
+    conv2d_params,
+    conv_output_size,
+    dense_params,
+    effective_kernel_size,
+    padding_amounts,
+    pool_output_size,
+    same_padding,
+)
 
 
-@pytest.mark.parametrize("args, expected", [
-    ((7, 3, 1, 0), 5),          # CS231n: 7x7 input, 3x3 filter, stride 1
-    ((7, 3, 2, 0), 3),          # ... stride 2
-    ((5, 3, 2, 1), 3),          # the worked multi-channel example
-    ((227, 11, 4, 0), 55),      # AlexNet conv1
-    ((32, 5, 1, 2), 32),        # 'same' by hand: P = (F - 1) / 2
-    ((32, 5, 1, "valid"), 28),  # LeNet C1
-    ((5, 3, 2, "same"), 3),
-    ((6, 3, 2, "same"), 3),
-    ((7, 3, 1, 0, 2), 3),       # dilation 2: the kernel spans 5 pixels
-    ((1, 1, 1, "valid"), 1),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ((7, 3, 1, 0), 5),  # CS231n: 7x7 input, 3x3 filter, stride 1
+        ((7, 3, 2, 0), 3),  # ... stride 2
+        ((5, 3, 2, 1), 3),  # the worked multi-channel example
+        ((227, 11, 4, 0), 55),  # AlexNet conv1
+        ((32, 5, 1, 2), 32),  # 'same' by hand: P = (F - 1) / 2
+        ((32, 5, 1, "valid"), 28),  # LeNet C1
+        ((5, 3, 2, "same"), 3),
+        ((6, 3, 2, "same"), 3),
+        ((7, 3, 1, 0, 2), 3),  # dilation 2: the kernel spans 5 pixels
+        ((1, 1, 1, "valid"), 1),
+    ],
+)
 def test_conv_output_size_by_hand(args, expected):
     assert conv_output_size(*args) == expected
 
 
 def test_pool_output_size_by_hand():
-    assert pool_output_size(4, 2) == 2           # the 4x4 example, 2x2 windows
-    assert pool_output_size(55, 3, 2) == 27      # AlexNet's overlapping pooling
-    assert pool_output_size(28, 2) == 14         # LeNet S2
+    assert pool_output_size(4, 2) == 2  # the 4x4 example, 2x2 windows
+    assert pool_output_size(55, 3, 2) == 27  # AlexNet's overlapping pooling
+    assert pool_output_size(28, 2) == 14  # LeNet S2
     assert pool_output_size(5, 2, padding="same") == 3
 
 
@@ -42,7 +54,7 @@ def test_strict_flags_a_stride_that_does_not_fit():
 
 
 def test_same_padding_by_hand():
-    assert same_padding(6, 3, 2) == (0, 1)   # even input, stride 2: the extra zero goes after
+    assert same_padding(6, 3, 2) == (0, 1)  # even input, stride 2: the extra zero goes after
     assert same_padding(5, 3, 1) == (1, 1)
     assert same_padding(5, 2, 2) == (0, 1)
     assert same_padding(7, 3, 2) == (1, 1)
@@ -59,9 +71,11 @@ def _keras_length(layer, size):
     return int(out.shape[1])
 
 
-GRID = [(w, f, s, p, d) for w, f, s, p, d in itertools.product(range(4, 12, 3), (1, 2, 3, 5), (1, 2, 3),
-                                                              ("valid", "same"), (1, 2))
-        if not (s > 1 and d > 1) and (p == "same" or d * (f - 1) + 1 <= w)]
+GRID = [
+    (w, f, s, p, d)
+    for w, f, s, p, d in itertools.product(range(4, 12, 3), (1, 2, 3, 5), (1, 2, 3), ("valid", "same"), (1, 2))
+    if not (s > 1 and d > 1) and (p == "same" or d * (f - 1) + 1 <= w)
+]
 
 
 @pytest.mark.parametrize("w, f, s, p, d", GRID)
@@ -72,12 +86,15 @@ def test_conv_output_size_matches_keras_conv2d(w, f, s, p, d):
 
 @pytest.mark.parametrize("w, f, s, pad", [(5, 3, 2, 1), (7, 3, 1, 1), (8, 5, 3, 2), (6, 2, 2, 1), (9, 4, 2, 0)])
 def test_integer_padding_matches_zero_padding_plus_valid(w, f, s, pad):
-    model = keras.Sequential([keras.Input((w, w, 1)), keras.layers.ZeroPadding2D(pad),
-                              keras.layers.Conv2D(1, f, strides=s)])
+    model = keras.Sequential(
+        [keras.Input((w, w, 1)), keras.layers.ZeroPadding2D(pad), keras.layers.Conv2D(1, f, strides=s)]
+    )
     assert conv_output_size(w, f, s, pad) == model.output_shape[1]
 
 
-@pytest.mark.parametrize("w, f, s, p", [(6, 2, 2, "valid"), (55, 3, 2, "valid"), (7, 3, 2, "same"), (5, 2, None, "same")])
+@pytest.mark.parametrize(
+    "w, f, s, p", [(6, 2, 2, "valid"), (55, 3, 2, "valid"), (7, 3, 2, "same"), (5, 2, None, "same")]
+)
 def test_pool_output_size_matches_keras(w, f, s, p):
     for layer_class in (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D):
         layer = layer_class(f, strides=s, padding=p)
@@ -91,8 +108,9 @@ def test_same_padding_reproduces_keras_same_numbers(w, f, s):
     same = keras.layers.Conv2D(3, f, strides=s, padding="same")
     y_same = same(x)
     before, after = same_padding(w, f, s)
-    explicit = keras.Sequential([keras.layers.ZeroPadding2D(((before, after), (before, after))),
-                                 keras.layers.Conv2D(3, f, strides=s)])
+    explicit = keras.Sequential(
+        [keras.layers.ZeroPadding2D(((before, after), (before, after))), keras.layers.Conv2D(3, f, strides=s)]
+    )
     explicit(x)
     explicit.layers[1].set_weights(same.get_weights())
     np.testing.assert_allclose(explicit(x), y_same, atol=1e-5)
@@ -116,30 +134,40 @@ def test_conv2d_output_shape_and_macs():
     assert conv2d_macs((28, 28, 6), 5, 1) == 28 * 28 * 6 * 25 == 117_600
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: conv_output_size(0, 3), "input_size"),
-    (lambda: conv_output_size(-4, 3), "input_size"),
-    (lambda: conv_output_size(5.5, 3), "input_size"),
-    (lambda: conv_output_size(True, 3), "input_size"),
-    (lambda: conv_output_size(5, 0), "kernel_size"),
-    (lambda: conv_output_size(5, 2.0), "kernel_size"),
-    (lambda: conv_output_size(5, 3, 0), "stride"),
-    (lambda: conv_output_size(5, 3, 1.5), "stride"),
-    (lambda: conv_output_size(5, 3, 1, "full"), "padding"),
-    (lambda: conv_output_size(5, 3, 1, -1), "padding"),
-    (lambda: conv_output_size(5, 3, 1, 1.0), "padding"),
-    (lambda: conv_output_size(5, 3, 1, 0, 0), "dilation"),
-    (lambda: conv_output_size(5, 7), "kernel_size 7"),
-    (lambda: conv_output_size(5, 3, 1, 0, 3), "larger than the padded input"),
-    (lambda: same_padding(6, 3, -2), "stride"),
-    (lambda: pool_output_size(4, 0), "pool_size"),
-    (lambda: conv2d_output_shape((1, 32, 32, 3), 6, 5), "input_shape"),
-    (lambda: conv2d_output_shape((32, 32, 0), 6, 5), "channels"),
-    (lambda: conv2d_output_shape((32, 32, 3), 6, (5, 5, 5)), "kernel_size"),
-    (lambda: conv2d_params(3, 0, 4), "in_channels"),
-    (lambda: dense_params(10, -1), "out_units"),
-    (lambda: conv2d_macs((28, 28), 5, 1), "output_shape"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: conv_output_size(0, 3), "input_size"),
+        (lambda: conv_output_size(-4, 3), "input_size"),
+        (lambda: conv_output_size(5.5, 3), "input_size"),
+        (lambda: conv_output_size(True, 3), "input_size"),
+        (lambda: conv_output_size(5, 0), "kernel_size"),
+        (lambda: conv_output_size(5, 2.0), "kernel_size"),
+        (lambda: conv_output_size(5, 3, 0), "stride"),
+        (lambda: conv_output_size(5, 3, 1.5), "stride"),
+        (lambda: conv_output_size(5, 3, 1, "full"), "padding"),
+        (lambda: conv_output_size(5, 3, 1, -1), "padding"),
+        (lambda: conv_output_size(5, 3, 1, 1.0), "padding"),
+        (lambda: conv_output_size(5, 3, 1, 0, 0), "dilation"),
+        (lambda: conv_output_size(5, 7), "kernel_size 7"),
+        (lambda: conv_output_size(5, 3, 1, 0, 3), "larger than the padded input"),
+        (lambda: conv_output_size(9, 3, 2, 0, 2), "stride 2 and dilation 2"),
+        (lambda: padding_amounts(0, 3), "input_size"),
+        (lambda: padding_amounts(6, 0, 1, "same"), "kernel_size"),
+        (lambda: padding_amounts(6, 3, 0, 1), "stride"),
+        (lambda: padding_amounts(6, 3, 1, 1, 0), "dilation"),
+        (lambda: padding_amounts(4, 7, 1, 1), "larger than the padded input"),
+        (lambda: padding_amounts(6, 3, 2, "same", 2), "dilation"),
+        (lambda: same_padding(6, 3, -2), "stride"),
+        (lambda: pool_output_size(4, 0), "pool_size"),
+        (lambda: conv2d_output_shape((1, 32, 32, 3), 6, 5), "input_shape"),
+        (lambda: conv2d_output_shape((32, 32, 0), 6, 5), "channels"),
+        (lambda: conv2d_output_shape((32, 32, 3), 6, (5, 5, 5)), "kernel_size"),
+        (lambda: conv2d_params(3, 0, 4), "in_channels"),
+        (lambda: dense_params(10, -1), "out_units"),
+        (lambda: conv2d_macs((28, 28), 5, 1), "output_shape"),
+    ],
+)
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
@@ -147,3 +175,9 @@ def test_bad_input_names_the_argument(call, name):
 
 def test_numpy_integers_are_accepted():
     assert conv_output_size(np.int64(7), np.int32(3), np.int8(2)) == 3
+
+
+def test_keras_refuses_stride_and_dilation_together():
+    """The geometry refuses what Keras refuses, so the formula never describes a layer Keras cannot build."""
+    with pytest.raises(ValueError):
+        keras.layers.Conv2D(1, 3, strides=2, dilation_rate=2)(np.zeros((1, 9, 9, 1), "float32"))

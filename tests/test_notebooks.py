@@ -61,7 +61,9 @@ def test_outputs_are_fresh_from_a_full_run(notebook):
     meta = nb.metadata.get(METADATA_KEY)
     assert meta, f"{path.name} was not run with utils.notebooks; " + RERUN.format(path=path.relative_to(ROOT))
     assert meta["code_sha256"] == code_fingerprint(nb), (
-        f"{path.name}: stale outputs, the code changed after they were made; " + RERUN.format(path=path.relative_to(ROOT)))
+        f"{path.name}: stale outputs, the code changed after they were made; "
+        + RERUN.format(path=path.relative_to(ROOT))
+    )
     assert meta["profile"] == "full", f"{path.name} holds a {meta['profile']} run; the book shows full runs"
 
 
@@ -80,7 +82,9 @@ def test_ends_with_the_provenance_line(notebook):
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert last.source.strip() == "utils.provenance()"
     text = "".join(o.get("text", "") for o in last.outputs)
-    assert re.match(r"Provenance: profile=full \| (GPU|CPU): .+ \| TensorFlow \S+ \| Keras \S+ \| wall time [\d.]+ s", text), text
+    assert re.match(
+        r"Provenance: profile=full \| (GPU|CPU): .+\nTensorFlow \S+ \| Keras \S+ \| wall time [\d.]+ s", text
+    ), text
 
 
 def test_cells_whose_output_varies_are_not_compared_by_nbval(notebook):
@@ -96,10 +100,12 @@ def test_cells_whose_output_varies_are_not_compared_by_nbval(notebook):
 def test_runner_records_profile_and_fingerprint(tmp_path):
     from utils.notebooks import execute
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Title"),
-        nbformat.v4.new_code_cell("import os\nprint(os.environ['CNN_COURSE_PROFILE'])"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            nbformat.v4.new_code_cell("import os\nprint(os.environ['CNN_COURSE_PROFILE'])"),
+        ]
+    )
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nb, path)
     execute(path, profile="smoke")
@@ -120,8 +126,9 @@ def test_runner_keeps_a_failed_run_for_inspection(tmp_path):
 
     from utils.notebooks import execute
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('before')"),
-                                         nbformat.v4.new_code_cell("1 / 0")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("print('before')"), nbformat.v4.new_code_cell("1 / 0")]
+    )
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(CellExecutionError):

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from utils import widgets
-from utils.plots import conv_geometry, show_images
+from utils.geometry import conv_geometry
+from utils.plots import show_images
 
 
 def test_formula_for_the_worked_example():
@@ -59,7 +60,7 @@ def test_geometry_windows():
     assert g.window(8)[-1] == (6, 6)
     dilated = conv_geometry(7, 3, 1, 0, 2)
     assert dilated.window(0) == [(0, 0), (0, 2), (0, 4), (2, 0), (2, 2), (2, 4), (4, 0), (4, 2), (4, 4)]
-    with pytest.raises(ValueError, match="step must be in 0..8"):
+    with pytest.raises(ValueError, match="step must be an integer in 0..8"):
         g.window(9)
 
 
@@ -100,8 +101,9 @@ def test_generic_explorer_controls_redraw():
     import ipywidgets
 
     calls = []
-    ui = widgets.explorer_widget(lambda fig, mode, size: calls.append((mode, size)),
-                                 {"mode": ["max", "average"], "size": [2, 3, 4]})
+    ui = widgets.explorer_widget(
+        lambda fig, mode, size: calls.append((mode, size)), {"mode": ["max", "average"], "size": [2, 3, 4]}
+    )
     mode, size = ui.children[0].children
     assert isinstance(size, ipywidgets.SelectionSlider) and isinstance(mode, ipywidgets.Dropdown)
     size.value = 4
@@ -136,3 +138,18 @@ def test_confusion_matrix_and_plots():
         plot_history({"run": {"loss": [1.0]}})
     with pytest.raises(ValueError, match="histories is empty"):
         plot_history({})
+
+
+@pytest.mark.parametrize("frame_format, mime", [("png", "data:image/png"), ("jpeg", "data:image/jpeg")])
+def test_static_animation_works_offline(frame_format, mime):
+    """No Font Awesome from a CDN (blank buttons offline): the controls are text symbols."""
+    from utils.widgets import settings_animation
+
+    def draw(fig, value):
+        fig.subplots().plot([0, value])
+
+    page = settings_animation(draw, [{"value": 1}, {"value": 2}], (4, 3), frame_format=frame_format)
+    assert "font-awesome" not in page and 'class="fa ' not in page
+    assert "\u25b6" in page and page.count(mime) >= 2
+    with pytest.raises(ValueError, match="frame_format"):
+        settings_animation(draw, [{"value": 1}], (4, 3), frame_format="gif")

@@ -35,15 +35,35 @@ DOWNLOAD_TIMEOUT_S = 60.0
 Split = tuple[np.ndarray, np.ndarray]
 
 CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
 )
 FASHION_MNIST_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 
 _IDX_FILES = (
-    "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
 )
 # SHA-256 of the *decompressed* IDX files (gzip wrappers differ between copies), and of
 # the CIFAR-10 JPEG zip itself.
@@ -70,8 +90,24 @@ class DataError(RuntimeError):
     """A data set is missing, corrupt, or may not be downloaded. The message says how to fix it."""
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+_YES = ("1", "true", "yes", "on")
+_NO = ("", "0", "false", "no", "off")
+
+
+def offline() -> bool:
+    """Whether ``CNN_COURSE_OFFLINE`` forbids downloads: 1/true/yes/on yes, 0/false/no/off or unset no.
+
+    Any other value raises :class:`DataError` instead of silently allowing a download.
+    """
+    value = os.environ.get(OFFLINE_ENV, "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise DataError(
+        f"{OFFLINE_ENV} is set to {os.environ[OFFLINE_ENV]!r}, which is neither yes nor no. Set it "
+        f"to 1 to forbid downloads (CI does), or to 0 or unset it to allow them."
+    )
 
 
 def data_dir() -> Path | None:
@@ -95,8 +131,9 @@ def data_source(dataset: str) -> str:
         raise ValueError(f"dataset must be one of {sorted(_SHA256)}, got {dataset!r}.")
     folder = data_dir()
     if folder is not None:
-        return f"local folder {folder / dataset}"
-    if _truthy(os.environ.get(OFFLINE_ENV)):
+        # No absolute path: this line ends up in published notebooks.
+        return f"the local copy in ${DATA_ENV}/{dataset} (checked by SHA-256)"
+    if offline():
         return "nowhere: downloads are forbidden and no local folder is set"
     return "Keras download (cached in ~/.keras/datasets)"
 
@@ -105,8 +142,7 @@ def _read_checked(path: Path, dataset: str, gzipped: bool) -> bytes:
     """Read a file (decompressing gzip), verify its SHA-256, and return its bytes."""
     name = path.name
     how_to_fix = (
-        f"Copy the {dataset} files again (see README.md, 'Data'), or unset {DATA_ENV} to let "
-        f"Keras download them."
+        f"Copy the {dataset} files again (see README.md, 'Data'), or unset {DATA_ENV} to let Keras download them."
     )
     if not path.is_file():
         raise DataError(f"{dataset}: the file {path} is missing ({DATA_ENV}={os.environ.get(DATA_ENV)}). {how_to_fix}")
@@ -128,7 +164,7 @@ def _parse_idx(data: bytes, path: Path) -> np.ndarray:
     if len(data) < 8 or data[:2] != b"\x00\x00" or data[2] != 0x08 or data[3] not in (1, 3):
         raise DataError(f"{path} is not an IDX file of unsigned bytes. Copy it again.")
     ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     offset = 4 + 4 * ndim
     if len(data) - offset != int(np.prod(shape)):
         raise DataError(f"{path} is truncated: header says {shape}, got {len(data) - offset} bytes. Copy it again.")
@@ -168,7 +204,7 @@ def _load_cifar10_zip(folder: Path) -> tuple[Split, Split]:
 
 def _download(dataset: str, keras_loader: Callable[[], tuple[Split, Split]]) -> tuple[Split, Split]:
     """Call a ``keras.datasets`` loader with a socket timeout, turning failures into DataError."""
-    if _truthy(os.environ.get(OFFLINE_ENV)):
+    if offline():
         raise DataError(
             f"{dataset}: downloading is forbidden ({OFFLINE_ENV}={os.environ.get(OFFLINE_ENV)}) and "
             f"{DATA_ENV} is not set. Set {DATA_ENV} to a folder holding {dataset}/ (CI uses "
@@ -236,3 +272,32 @@ def load_cifar10() -> tuple[Split, Split]:
         in a fixed shuffled order; from Keras they are the original batches in their order.
     """
     return _load("cifar10", "cifar10")
+
+
+def pad_mnist(images: np.ndarray, pad: int = 2) -> np.ndarray:
+    """MNIST-style digits as LeNet-5 takes them: a new float32 array, never the input changed.
+
+    Args:
+        images: uint8 of shape (N, 28, 28) (or one image, (28, 28)), values 0-255, as
+            :func:`load_mnist` returns them.
+        pad: zeros added on each side; 2 gives LeNet-5's 32x32 input.
+
+    Returns:
+        float32 of shape (N, 28 + 2 pad, 28 + 2 pad, 1), values in [0, 1].
+    """
+    images = np.asarray(images)
+    if images.ndim == 2:
+        images = images[None]
+    if images.ndim != 3:
+        raise ValueError(
+            f"pad_mnist needs images of shape (N, height, width), got {images.shape}; drop a "
+            f"channel axis with images[..., 0]."
+        )
+    if images.dtype != np.uint8:
+        raise ValueError(
+            f"pad_mnist needs the raw uint8 pixels (0-255) as the loaders return them, got "
+            f"{images.dtype}; it scales them itself, so scaling first would divide by 255 twice."
+        )
+    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"pad must be a non-negative integer, got {pad!r}.")
+    return np.pad(images, ((0, 0), (pad, pad), (pad, pad)))[..., None].astype("float32") / 255.0

@@ -20,7 +20,13 @@ from typing import TypeVar
 PROFILE_ENV = "CNN_COURSE_PROFILE"
 PROFILES = ("full", "smoke")
 PYTHON_RANGE = ((3, 10), (3, 13))  # oldest and newest minor version supported
-CHECKED_PACKAGES = {"tensorflow": "tensorflow", "keras": "keras", "numpy": "numpy", "matplotlib": "matplotlib", "ipywidgets": "ipywidgets"}
+CHECKED_PACKAGES = {
+    "tensorflow": "tensorflow",
+    "keras": "keras",
+    "numpy": "numpy",
+    "matplotlib": "matplotlib",
+    "ipywidgets": "ipywidgets",
+}
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 
 T = TypeVar("T")
@@ -51,6 +57,12 @@ def supported_ranges() -> dict[str, str]:
     """Version ranges of the checked packages, read from the course's requirements.txt."""
     from packaging.requirements import Requirement
 
+    if not REQUIREMENTS.is_file():
+        raise EnvironmentMismatch(
+            f"The course's requirements.txt is missing (looked for {REQUIREMENTS.name} beside "
+            f"the utils folder): the course folder is incomplete. Clone or download the whole "
+            f"course again; in Colab, delete /content/cnn-course and run the setup cell again."
+        )
     ranges = {}
     for line in REQUIREMENTS.read_text().splitlines():
         line = line.split("#")[0].strip()
@@ -69,8 +81,20 @@ def installed_versions() -> dict[str, str]:
     return versions
 
 
+def _too_new(version: str, spec: str) -> bool:
+    """Whether ``version`` fails ``spec`` only because of its upper bounds (< or <=)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    lower = [s for s in SpecifierSet(spec) if s.operator not in ("<", "<=")]
+    return Version(version) in SpecifierSet(",".join(str(s) for s in lower))
+
+
 def check_versions(versions: dict[str, str], ranges: dict[str, str]) -> list[str]:
-    """Problems (one sentence each) for versions outside ``ranges``; empty when all fit."""
+    """Problems (one sentence each) for versions below ``ranges`` (or unknown); empty when all fit.
+
+    A version *above* a range is not a problem here: see :func:`newer_than_tested`.
+    """
     from packaging.specifiers import SpecifierSet
     from packaging.version import InvalidVersion, Version
 
@@ -82,12 +106,30 @@ def check_versions(versions: dict[str, str], ranges: dict[str, str]) -> list[str
     for name, spec in ranges.items():
         found = versions.get(name)
         try:
-            ok = found is not None and Version(found) in SpecifierSet(spec)
+            ok = found is not None and (Version(found) in SpecifierSet(spec) or _too_new(found, spec))
         except InvalidVersion:
-            ok = False
+            problems.append(f"{name} {found} is not a version number the course can check ({spec}).")
+            continue
         if not ok:
-            problems.append(f"{name} {found} is outside the supported range {spec}.")
+            problems.append(f"{name} {found} is older than the course supports ({spec}).")
     return problems
+
+
+def newer_than_tested(versions: dict[str, str], ranges: dict[str, str]) -> list[str]:
+    """Packages newer than the range the course was tested with (warn, do not stop: Colab
+    chooses these versions, not the learner)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    newer = []
+    for name, spec in ranges.items():
+        found = versions.get(name)
+        try:
+            if found and Version(found) not in SpecifierSet(spec) and _too_new(found, spec):
+                newer.append(f"{name} {found} (tested: {spec})")
+        except InvalidVersion:
+            continue
+    return newer
 
 
 def gpu_name() -> str | None:
@@ -113,12 +155,14 @@ def setup(seed: int = 0) -> None:
     """Check versions, seed every random generator, and print what this run uses.
 
     Called by the setup cell at the top of every chapter. Raises EnvironmentMismatch
-    with instructions when a version is out of range.
+    with instructions when a version is too old; warns (and goes on) when one is newer
+    than the course was tested with. Also sets the course's figure style.
     """
     global _started
     _started = time.perf_counter()
     versions = installed_versions()
-    problems = check_versions(versions, supported_ranges())
+    ranges = supported_ranges()
+    problems = check_versions(versions, ranges)
     if problems:
         in_colab = "google.colab" in sys.modules
         fix = (
@@ -129,12 +173,23 @@ def setup(seed: int = 0) -> None:
             "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt (see README.md)."
         )
         raise EnvironmentMismatch("This environment does not fit the course: " + " ".join(problems) + " " + fix)
+    newer = newer_than_tested(versions, ranges)
+    if newer:
+        print(
+            "Note: newer than the course was tested with: "
+            + "; ".join(newer)
+            + ". The chapters should still run; report anything that breaks."
+        )
     import keras
 
+    from .plots import use_course_style
+
+    use_course_style()
     keras.utils.set_random_seed(seed)
     print(
-        f"Profile: {profile()} | {device_description()}\nPython {versions['python']} | "
-        f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']} | NumPy {versions['numpy']} | seed {seed}"
+        f"Profile: {profile()} | {device_description()}\n"
+        f"Python {versions['python']} | TensorFlow {versions['tensorflow']} | "
+        f"Keras {versions['keras']}\nNumPy {versions['numpy']} | seed {seed}"
     )
 
 
@@ -144,8 +199,9 @@ def provenance_line() -> str:
     import tensorflow as tf
 
     line = (
-        f"Provenance: profile={profile()} | {device_description()} | TensorFlow {tf.__version__} | "
-        f"Keras {keras.__version__} | wall time {time.perf_counter() - _started:.1f} s"
+        f"Provenance: profile={profile()} | {device_description()}\n"
+        f"TensorFlow {tf.__version__} | Keras {keras.__version__} | "
+        f"wall time {time.perf_counter() - _started:.1f} s"
     )
     return line
 

@@ -8,6 +8,7 @@ work them out, not a lock). Teachers see the worked answers in ``tests/test_exer
 from __future__ import annotations
 
 import hashlib
+import math
 import numbers
 from typing import Any
 
@@ -42,18 +43,19 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "pool.dense_after_pool": (
         "4b5573f10a3a2d65cd9182f54cf27170fe08ad1aacba9102b38c03a76fe86c3e",
-        "2x2 pooling with stride 2 halves height and width; the dense layer has one weight per (input, output) pair plus a bias per output.",
+        "2x2 pooling with stride 2 halves height and width; the dense layer has one weight per "
+        "(input, output) pair plus a bias per output.",
     ),
     "pool.gap_params": (
         "e10e342514d01bfc3ff402c9e3cb14fc98b328608c2f3ed6d2e4922eca1bcc7a",
         "Global average pooling leaves one number per channel and has no parameters itself.",
     ),
     "act.sigmoid_max_slope": (
-        "4d6073ffed2e82585893ff5511d449ae9d2849a13aae694ce01b86cb145f4863",
+        "a30a043314fa89294fa2c1c989a01fbb5329e5c085a5c5a8d27317656de24ae0",
         "The slope is s(x)(1 - s(x)); where is that product largest?",
     ),
     "act.five_sigmoids": (
-        "bc9053efebe743f598d7a69cdd2fb2aff5ae0487832ca9504eaa6c906c66ba56",
+        "e734ab0b8c4d7d476c4964b537aab7097681f546fec81f67b15e5006f5278b02",
         "Each factor is at most the answer to exercise 1.",
     ),
     "act.maxout_params": (
@@ -61,7 +63,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Each of the pieces is a full dense layer of its own.",
     ),
     "act.leaky_value": (
-        "8cf5e4157ff81a51acd8e729238cd621b4ed46b290998d2345077456abe61542",
+        "bedb02ef8ba4e59765ccbc864404df438f34cc15d241aea84f8ba61fdd36801e",
         "Below zero the output is the slope times the input.",
     ),
     "basics.axis_sum": (
@@ -93,7 +95,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "One mean per colour channel, over all images and positions.",
     ),
     "pre.whitening_factor": (
-        "7c9ae09f2c62b7e3694ca52b62ecfc0b548e2877d4dfafa70875322d076e77bc",
+        "d2cbad71ff333de67d07ec676e352ab7f38248eb69c942950157220607c55e84",
         "Whitening divides by the square root of the variance plus eps.",
     ),
     "lenet.c1_params": (
@@ -102,7 +104,8 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "lenet.c3_connections": (
         "e25392a9f3801d1983883cdeb2826d701c69a4bc2df21303beb10c454d13aae8",
-        "Each of the 10x10 positions of map k uses 25 weights per input map it sees, plus a bias; the table has 60 (map, input) pairs.",
+        "Each of the 10x10 positions of map k uses 25 weights per input map it sees, plus a bias; "
+        "the table has 60 (map, input) pairs.",
     ),
     "lenet.s4_without_padding": (
         "4b227777d4dd1fc61c6f884f48641d02b4d121d3fd328cb08b5531fcacdabf8a",
@@ -117,8 +120,9 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "The loss is -log(p) of the true class.",
     ),
     "learn.max_lr": (
-        "258aeaf41ce08c137c1e3813ff7e25af2adce770b75d9ca0556265dfcfdafb97",
-        "Along a direction of curvature c a step multiplies the distance to the minimum by (1 - lr * c); it must stay above -1.",
+        "44896b09365746b5f7167ee4d64988a38f7f4628803cbf86224e74eeb7c69e9d",
+        "Along a direction of curvature c a step multiplies the distance to the minimum by (1 - lr "
+        "* c); it must stay above -1.",
     ),
     "learn.im2col_rows": (
         "020d5ea1a53ef267ea77568bbdb811707a7e5fbc82bb14b971af5a95101c0a73",
@@ -131,20 +135,55 @@ ANSWERS: dict[str, tuple[str, str]] = {
 }
 
 
-def canonical(value: Any) -> str:
-    """Text form of an answer: ints as digits, floats rounded to 4 decimals, sequences in brackets."""
+FLOAT_DIGITS = 4  # significant digits kept of a non-integer answer
+RELATIVE_TOLERANCE = 1e-3  # a float answer within 0.1% of the right one counts as right
+
+
+class AnswerError(ValueError):
+    """An answer that is not a number, a string, or a list/tuple of them; the message says why."""
+
+
+def _plain(value: Any) -> Any:
+    """Turn tensors and NumPy values into Python numbers and lists; raise AnswerError on what no answer is."""
+    if hasattr(value, "numpy") and callable(value.numpy):  # TensorFlow (or JAX/PyTorch-like) tensors
+        value = value.numpy()
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(canonical(v) for v in value) + "]"
-    if isinstance(value, bool) or isinstance(value, str):
-        return repr(value)
+        return [_plain(v) for v in value]
+    if value is None or value is Ellipsis:
+        raise AnswerError("a list or tuple of your answer still holds None or ...: put a number in each place.")
+    if isinstance(value, (bool, str)):
+        return value
     if isinstance(value, numbers.Integral):
-        return str(int(value))
+        return int(value)
     if isinstance(value, numbers.Real):
-        rounded = round(float(value), 4)
-        return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.4f}"
-    raise ValueError(f"answers are numbers, strings or lists of them; got {type(value).__name__}.")
+        if not math.isfinite(float(value)):
+            raise AnswerError(f"{value} is not a finite number: check the computation that gave it.")
+        return float(value)
+    raise AnswerError(f"answers are numbers, strings, or lists/tuples of them; got a {type(value).__name__}.")
+
+
+def _canonical_float(value: float) -> str:
+    rounded = float(f"{value:.{FLOAT_DIGITS}g}")
+    return str(int(rounded)) if rounded == int(rounded) else repr(rounded)
+
+
+def canonical(value: Any) -> str:
+    """Text form of an answer: ints as digits, floats to 4 significant digits, sequences in brackets.
+
+    Raises AnswerError for what cannot be an answer (None inside a list, nan, inf, objects).
+    """
+    value = _plain(value)
+    if isinstance(value, list):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    if isinstance(value, (bool, str)):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return _canonical_float(value)
 
 
 def digest(value: Any) -> str:
@@ -152,13 +191,57 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode()).hexdigest()
 
 
+def _candidates(value: Any) -> list[str]:
+    """Canonical forms of every answer within RELATIVE_TOLERANCE of ``value`` (floats only).
+
+    Integers and strings are compared exactly; a non-integer float is compared with a
+    tolerance, by trying the 4-significant-digit values around it (at most a few dozen).
+    """
+    value = _plain(value)
+    if isinstance(value, list):
+        options = [_candidates(v) for v in value]
+        if math.prod(len(o) for o in options) > 10_000:
+            return [canonical(value)]
+        import itertools
+
+        return ["[" + ",".join(combo) + "]" for combo in itertools.product(*options)]
+    if not isinstance(value, float) or value == int(value) or value == 0:
+        return [canonical(value)]
+    step = 10.0 ** (math.floor(math.log10(abs(value))) - FLOAT_DIGITS + 1)
+    reach = math.ceil(abs(value) * RELATIVE_TOLERANCE / step)
+    centre = round(value / step)
+    forms = []
+    for k in range(centre - reach, centre + reach + 1):
+        candidate = k * step
+        if abs(candidate - value) <= abs(value) * RELATIVE_TOLERANCE + step / 2:
+            forms.append(_canonical_float(candidate))
+    return list(dict.fromkeys(forms))
+
+
 def is_correct(exercise: str, value: Any) -> bool:
-    """Whether ``value`` answers ``exercise`` (for autograders; prints nothing)."""
+    """Whether ``value`` answers ``exercise`` (for autograders; prints nothing).
+
+    Floats count as right within a relative tolerance of 0.1%; a value that cannot be
+    an answer (None, nan, an object) is simply wrong.
+    """
     if exercise not in ANSWERS:
         raise ValueError(f"no exercise called {exercise!r}; the ids are: {', '.join(sorted(ANSWERS))}.")
     if value is None or value is Ellipsis:
         return False
-    return digest(value) == ANSWERS[exercise][0]
+    try:
+        forms = _candidates(value)
+    except AnswerError:
+        return False
+    target = ANSWERS[exercise][0]
+    return any(hashlib.sha256(form.encode()).hexdigest() == target for form in forms)
+
+
+def _number_in(text: str) -> float | int | None:
+    try:
+        number = float(text.replace(",", "").replace("_", "").strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def check_answer(exercise: str, value: Any) -> None:
@@ -166,12 +249,28 @@ def check_answer(exercise: str, value: Any) -> None:
 
     Args:
         exercise: the id given with the exercise, e.g. ``"conv.output_size"``.
-        value: your answer: a number, a string, or a tuple/list of them.
+        value: your answer: a number (Python, NumPy or a TensorFlow tensor), a string,
+            or a tuple/list of them.
     """
-    correct = is_correct(exercise, value)
     if value is None or value is Ellipsis:
         print(f"{exercise}: replace the ... with your answer, then run the cell again.")
-    elif correct:
+        return
+    if is_correct(exercise, value):
         print(f"{exercise}: correct!")
-    else:
-        print(f"{exercise}: not yet ({canonical(value)}). Hint: {ANSWERS[exercise][1]}")
+        return
+    try:
+        shown = canonical(value)
+    except AnswerError as error:
+        print(f"{exercise}: that is not an answer yet: {error}")
+        return
+    if isinstance(value, str) and _number_in(value) is not None:
+        number = _number_in(value)
+        if is_correct(exercise, number):
+            print(f"{exercise}: the right number, but as text: write {number} without quotes.")
+        else:
+            print(
+                f"{exercise}: not yet ({shown}, a string). Answer with a number, without quotes. "
+                f"Hint: {ANSWERS[exercise][1]}"
+            )
+        return
+    print(f"{exercise}: not yet ({shown}). Hint: {ANSWERS[exercise][1]}")

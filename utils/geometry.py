@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 from typing import Union
 
 Padding = Union[str, int]
@@ -39,8 +40,7 @@ def _check_padding(padding: object) -> Padding:
         raise ValueError(f"padding must be 'valid', 'same' or a non-negative integer, got {padding!r}.")
     if isinstance(padding, bool) or not isinstance(padding, numbers.Integral):
         raise ValueError(
-            f"padding must be 'valid', 'same' or a non-negative integer, got {padding!r} "
-            f"({type(padding).__name__})."
+            f"padding must be 'valid', 'same' or a non-negative integer, got {padding!r} ({type(padding).__name__})."
         )
     if padding < 0:
         raise ValueError(f"padding must be non-negative, got {padding}.")
@@ -71,10 +71,12 @@ def same_padding(input_size: int, kernel_size: int, stride: int = 1, dilation: i
     return total // 2, total - total // 2
 
 
-def padding_amounts(input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
-                    dilation: int = 1) -> tuple[int, int]:
+def padding_amounts(
+    input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid", dilation: int = 1
+) -> tuple[int, int]:
     """Zeros added ``(before, after)`` on one axis for any padding: 0 for 'valid', P for an int P,
     and :func:`same_padding` for 'same'."""
+    conv_output_size(input_size, kernel_size, stride, padding, dilation)  # checks every argument
     padding = _check_padding(padding)
     if padding == "same":
         return same_padding(input_size, kernel_size, stride, dilation)
@@ -108,12 +110,19 @@ def conv_output_size(
 
     Raises:
         ValueError: a non-positive or non-integer size, kernel, stride or dilation, a
-            bad padding, a kernel larger than the padded input, or (strict) a stride
-            that does not fit.
+            stride and a dilation both above 1 (Keras refuses that layer), a bad
+            padding, a kernel larger than the padded input, or (strict) a stride that
+            does not fit.
     """
     input_size = _positive_int(input_size, "input_size")
     stride = _positive_int(stride, "stride")
     span = effective_kernel_size(kernel_size, dilation)
+    if stride > 1 and dilation > 1:
+        raise ValueError(
+            f"stride {stride} and dilation {dilation}: Keras's Conv2D does not allow a stride "
+            f"and a dilation both above 1. Use stride 1 with the dilation, or dilation 1 with "
+            f"the stride."
+        )
     padding = _check_padding(padding)
     if padding == "same":
         return -(-input_size // stride)
@@ -135,9 +144,7 @@ def conv_output_size(
     return (padded - span) // stride + 1
 
 
-def pool_output_size(
-    input_size: int, pool_size: int, stride: int | None = None, padding: Padding = "valid"
-) -> int:
+def pool_output_size(input_size: int, pool_size: int, stride: int | None = None, padding: Padding = "valid") -> int:
     """Output length along one axis of a pooling layer.
 
     ``stride`` defaults to ``pool_size`` (non-overlapping windows), as in Keras's
@@ -180,15 +187,17 @@ def conv2d_output_shape(
     height, width, channels = input_shape
     _positive_int(channels, "channels (input_shape[2])")
     filters = _positive_int(filters, "filters")
-    (kh, kw), (sh, sw), (dh, dw) = _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), _pair(dilation, "dilation")
+    (kh, kw), (sh, sw), (dh, dw) = (
+        _pair(kernel_size, "kernel_size"),
+        _pair(stride, "stride"),
+        _pair(dilation, "dilation"),
+    )
     out_h = conv_output_size(height, kh, sh, padding, dh)
     out_w = conv_output_size(width, kw, sw, padding, dw)
     return out_h, out_w, filters
 
 
-def conv2d_params(
-    kernel_size: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True
-) -> int:
+def conv2d_params(kernel_size: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True) -> int:
     """Learnable parameters of a 2-D convolution: ``F_h * F_w * C * K`` weights + ``K`` biases."""
     kh, kw = _pair(kernel_size, "kernel_size")
     kh, kw = _positive_int(kh, "kernel_size"), _positive_int(kw, "kernel_size")
@@ -209,5 +218,53 @@ def conv2d_macs(output_shape: tuple[int, int, int], kernel_size: int | tuple[int
     if not isinstance(output_shape, (tuple, list)) or len(output_shape) != 3:
         raise ValueError(f"output_shape must be (height, width, filters), got {output_shape!r}.")
     kh, kw = _pair(kernel_size, "kernel_size")
-    per_output = _positive_int(kh, "kernel_size") * _positive_int(kw, "kernel_size") * _positive_int(in_channels, "in_channels")
+    per_output = (
+        _positive_int(kh, "kernel_size") * _positive_int(kw, "kernel_size") * _positive_int(in_channels, "in_channels")
+    )
     return math.prod(_positive_int(d, "output_shape") for d in output_shape) * per_output
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """A square 2-D convolution: sizes in pixels along one axis.
+
+    Build it with :func:`conv_geometry`, which checks the arguments.
+    """
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    padding: Padding
+    dilation: int
+    pad_before: int
+    pad_after: int
+    output_size: int
+
+    @property
+    def padded_size(self) -> int:
+        """Input size plus the zeros before and after, in pixels."""
+        return self.input_size + self.pad_before + self.pad_after
+
+    @property
+    def steps(self) -> int:
+        """Number of window positions, ``output_size ** 2``."""
+        return self.output_size**2
+
+    def window(self, step: int) -> list[tuple[int, int]]:
+        """(row, col) in padded coordinates of every kernel tap at window position ``step``."""
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 0 <= step < self.steps:
+            raise ValueError(f"step must be an integer in 0..{self.steps - 1}, got {step!r}.")
+        row, col = divmod(step, self.output_size)
+        top, left = row * self.stride, col * self.stride
+        taps = range(self.kernel_size)
+        return [(top + a * self.dilation, left + b * self.dilation) for a in taps for b in taps]
+
+
+def conv_geometry(
+    input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid", dilation: int = 1
+) -> ConvGeometry:
+    """Check the arguments (ValueError names a bad one) and return the full geometry."""
+    output = conv_output_size(input_size, kernel_size, stride, padding, dilation)
+    before, after = padding_amounts(input_size, kernel_size, stride, padding, dilation)
+    padding = padding.lower() if isinstance(padding, str) else int(padding)
+    return ConvGeometry(input_size, kernel_size, stride, padding, dilation, before, after, output)

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-SETUP_CELL = '''\
+SETUP_CELL = """\
 # Setup: run this cell first. It finds the course's `utils` package (in Colab it
 # clones the course first), checks package versions and seeds every random generator.
 import sys, pathlib, subprocess
@@ -37,7 +37,7 @@ for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
     del sys.modules[name]  # another package called utils must not shadow ours
 import utils
 assert getattr(utils, "COURSE", None) == "cnn-course", f"wrong utils imported: {utils.__file__}"
-utils.setup()'''
+utils.setup()"""
 
 METADATA_KEY = "cnn_course"
 
@@ -72,8 +72,12 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     os.environ[PROFILE_ENV] = profile
     start = time.perf_counter()
     try:
-        NotebookClient(notebook, timeout=timeout_s, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+        NotebookClient(
+            notebook,
+            timeout=timeout_s,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent.resolve())}},
+        ).execute()
     except CellExecutionError:
         partial = Path(tempfile.gettempdir()) / f"{path.stem}.failed.ipynb"
         nbformat.write(notebook, partial)

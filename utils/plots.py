@@ -1,8 +1,13 @@
-"""Figures the chapters share: image grids and the sliding-window picture of a convolution."""
+"""Figures the chapters share, and the course's figure style.
+
+The book's text column is about 740 px wide, and a stored figure is scaled to fit it.
+:func:`use_course_style` (called by ``utils.setup()``) sets font sizes that stay legible
+at that width for figures up to :data:`MAX_FIGURE_WIDTH` inches wide; the chapters pass
+no smaller font sizes of their own (``tests/test_notebooks.py`` checks both).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -11,51 +16,28 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .geometry import Padding, conv_output_size, effective_kernel_size, padding_amounts
+from .geometry import ConvGeometry, effective_kernel_size
+
+MAX_FIGURE_WIDTH = 10.0  # inches; 1,000 px at the course's 100 dpi
+MIN_FONT_SIZE = 11  # points; text this size in a 10-inch figure shows about 11 px tall in the book
+COURSE_STYLE = {
+    "figure.dpi": 100,
+    "figure.figsize": (8.0, 3.6),
+    "font.size": 13,
+    "axes.titlesize": 13,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 11,
+    "figure.titlesize": 14,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 1.8,
+}
 
 
-@dataclass(frozen=True)
-class ConvGeometry:
-    """A square 2-D convolution: sizes in pixels along one axis.
-
-    Build it with :func:`conv_geometry`, which checks the arguments.
-    """
-
-    input_size: int
-    kernel_size: int
-    stride: int
-    padding: Padding
-    dilation: int
-    pad_before: int
-    pad_after: int
-    output_size: int
-
-    @property
-    def padded_size(self) -> int:
-        return self.input_size + self.pad_before + self.pad_after
-
-    @property
-    def steps(self) -> int:
-        """Number of window positions, ``output_size ** 2``."""
-        return self.output_size ** 2
-
-    def window(self, step: int) -> list[tuple[int, int]]:
-        """(row, col) in padded coordinates of every kernel tap at window position ``step``."""
-        if not 0 <= step < self.steps:
-            raise ValueError(f"step must be in 0..{self.steps - 1}, got {step}.")
-        row, col = divmod(step, self.output_size)
-        top, left = row * self.stride, col * self.stride
-        taps = range(self.kernel_size)
-        return [(top + a * self.dilation, left + b * self.dilation) for a in taps for b in taps]
-
-
-def conv_geometry(input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
-                  dilation: int = 1) -> ConvGeometry:
-    """Check the arguments (ValueError names a bad one) and return the full geometry."""
-    output = conv_output_size(input_size, kernel_size, stride, padding, dilation)
-    before, after = padding_amounts(input_size, kernel_size, stride, padding, dilation)
-    padding = padding.lower() if isinstance(padding, str) else int(padding)
-    return ConvGeometry(input_size, kernel_size, stride, padding, dilation, before, after, output)
+def use_course_style() -> None:
+    """Set the course's figure style (font sizes legible in the book) for every later figure."""
+    plt.rcParams.update(COURSE_STYLE)
 
 
 def draw_conv_step(geometry: ConvGeometry, step: int, axes: Sequence[Axes]) -> None:
@@ -68,7 +50,7 @@ def draw_conv_step(geometry: ConvGeometry, step: int, axes: Sequence[Axes]) -> N
     n = geometry.padded_size
     grid = np.zeros((n, n))
     b = geometry.pad_before
-    grid[b:b + geometry.input_size, b:b + geometry.input_size] = 1.0
+    grid[b : b + geometry.input_size, b : b + geometry.input_size] = 1.0
     ax_in.clear()
     ax_in.imshow(grid, cmap="Greys_r", vmin=-1.5, vmax=1, extent=(0, n, n, 0))
     for r, c in geometry.window(step):
@@ -96,8 +78,13 @@ def conv_figure() -> tuple[Figure, np.ndarray]:
     return fig, axes
 
 
-def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None,
-                cmap: str | Sequence[str] = "gray", columns: int | None = None, size: float = 2.5) -> Figure:
+def show_images(
+    images: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    cmap: str | Sequence[str] = "gray",
+    columns: int | None = None,
+    size: float = 2.5,
+) -> Figure:
     """Show 2-D (grayscale) or H x W x 3 (RGB) arrays side by side.
 
     Each 2-D image is scaled to its own range; one with negative values (a filter
@@ -132,8 +119,11 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = Non
     return fig
 
 
-def plot_history(histories: dict[str, dict[str, list[float]]], metrics: Sequence[str] = ("loss", "accuracy"),
-                 size: tuple[float, float] = (11, 3.6)) -> Figure:
+def plot_history(
+    histories: dict[str, dict[str, list[float]]],
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    size: tuple[float, float] = (10, 3.8),
+) -> Figure:
     """Learning curves: one panel per metric, training solid and validation dashed, one colour a run.
 
     Args:
@@ -152,8 +142,8 @@ def plot_history(histories: dict[str, dict[str, list[float]]], metrics: Sequence
             if "val_" + metric in history:
                 ax.plot(epochs, history["val_" + metric], color=f"C{i}", ls="--", label=f"{name}, validation")
         ax.set(xlabel="epoch", title=metric)
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7)
+        ax.grid(True)
+    axes[0][0].legend()
     fig.tight_layout()
     return fig
 
@@ -165,10 +155,12 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> np
         raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}.")
     if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= classes):
         raise ValueError(f"labels must be integers in 0..{classes - 1}.")
-    return np.bincount(y_true.astype(int) * classes + y_pred.astype(int), minlength=classes ** 2).reshape(classes, classes)
+    return np.bincount(y_true.astype(int) * classes + y_pred.astype(int), minlength=classes**2).reshape(
+        classes, classes
+    )
 
 
-def plot_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], size: float = 5.5) -> Figure:
+def plot_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], size: float = 6.5) -> Figure:
     """Show a confusion matrix with its counts; the diagonal (correct) is left pale so errors stand out."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(labels):
@@ -176,10 +168,18 @@ def plot_confusion_matrix(matrix: np.ndarray, labels: Sequence[str], size: float
     errors = matrix.astype(float).copy()
     np.fill_diagonal(errors, 0)
     fig, ax = plt.subplots(figsize=(size, size))
-    ax.imshow(errors, cmap="Reds")
+    ax.imshow(errors, cmap="Reds", vmin=0, vmax=max(errors.max(), 1) * 1.6)  # darkest cell stays readable
     for (i, j), count in np.ndenumerate(matrix):
-        ax.text(j, i, str(count), ha="center", va="center", fontsize=7, color="gray" if i == j else "black")
-    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
-           xlabel="predicted", ylabel="true")
+        ax.text(
+            j, i, str(count), ha="center", va="center", fontsize=MIN_FONT_SIZE, color="dimgray" if i == j else "black"
+        )
+    ax.set(
+        xticks=range(len(labels)),
+        yticks=range(len(labels)),
+        xticklabels=labels,
+        yticklabels=labels,
+        xlabel="predicted",
+        ylabel="true",
+    )
     fig.tight_layout()
     return fig

@@ -10,21 +10,62 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 from typing import Any, Callable, Sequence
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 from IPython.display import display
 from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
 
-from .geometry import Padding, conv2d_params, effective_kernel_size
-from .plots import ConvGeometry, conv_figure, conv_geometry, draw_conv_step
+from .geometry import ConvGeometry, Padding, conv2d_params, conv_geometry, effective_kernel_size
+from .plots import conv_figure, draw_conv_step
 
 PADDING_CHOICES = ("valid", "same", 0, 1, 2, 3)
+ANIMATION_DPI = 72  # frames of the static fallbacks: sharp enough, and light in the stored notebook
+
+# matplotlib's animation controls use Font Awesome 4 icons from a CDN, which offline readers
+# never get (blank buttons): the course swaps them for text symbols and drops the link.
+_ICONS = {
+    "fa fa-minus": "\u2212",
+    "fa fa-fast-backward": "\u23ee",
+    "fa fa-step-backward": "\u25c1",
+    "fa fa-play fa-flip-horizontal": "\u25c0",
+    "fa fa-pause": "\u275a\u275a",
+    "fa fa-play": "\u25b6",
+    "fa fa-step-forward": "\u25b7",
+    "fa fa-fast-forward": "\u23ed",
+    "fa fa-plus": "+",
+}
 
 
-def conv_formula(input_size: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
-                 dilation: int = 1, in_channels: int = 1, filters: int = 1) -> str:
+def animation_html(animation: FuncAnimation, fig: Figure, frame_format: str = "png") -> str:
+    """The animation as self-contained HTML/JavaScript: frames inline, controls without a CDN.
+
+    ``frame_format`` is 'png' (drawings, plots) or 'jpeg' (photos: several times smaller).
+    """
+    if frame_format not in ("png", "jpeg"):
+        raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}.")
+    fig.set_dpi(ANIMATION_DPI)
+    with plt.rc_context({"animation.frame_format": frame_format, "savefig.dpi": ANIMATION_DPI}):
+        page = animation.to_jshtml(default_mode="loop")
+    plt.close(fig)
+    page = re.sub(r'<link rel="stylesheet"[^>]*font-awesome[^>]*>\s*', "", page)
+    for icon, symbol in _ICONS.items():
+        page = page.replace(f'<i class="{icon}"></i>', symbol)
+    return page
+
+
+def conv_formula(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Padding = "valid",
+    dilation: int = 1,
+    in_channels: int = 1,
+    filters: int = 1,
+) -> str:
     """The output-size formula filled in with these numbers, and the parameter count, as HTML.
 
     Invalid geometry gives the error message in red instead of raising.
@@ -36,11 +77,13 @@ def conv_formula(input_size: int, kernel_size: int, stride: int = 1, padding: Pa
     span = effective_kernel_size(kernel_size, dilation)
     f_text = f"{span}" if dilation == 1 else f"{span} (= {dilation}·({kernel_size}−1)+1, dilated)"
     if g.padding == "same":
-        size = (f"'same': ⌈W / S⌉ = ⌈{input_size} / {stride}⌉ = {g.output_size} "
-                f"(padding {g.pad_before} before, {g.pad_after} after)")
+        size = (
+            f"'same': ⌈W / S⌉ = ⌈{input_size} / {stride}⌉ = {g.output_size} "
+            f"(padding {g.pad_before} before, {g.pad_after} after)"
+        )
     else:
         p = g.pad_before
-        size = (f"⌊(W − F + 2P) / S⌋ + 1 = ⌊({input_size} − {span} + 2·{p}) / {stride}⌋ + 1 = {g.output_size}")
+        size = f"⌊(W − F + 2P) / S⌋ + 1 = ⌊({input_size} − {span} + 2·{p}) / {stride}⌋ + 1 = {g.output_size}"
         if (input_size - span + 2 * p) % stride:
             size += " <i>(the stride does not tile the input: the last rows/columns are dropped)</i>"
     params = conv2d_params(kernel_size, in_channels, filters)
@@ -52,8 +95,14 @@ def conv_formula(input_size: int, kernel_size: int, stride: int = 1, padding: Pa
     )
 
 
-def conv_animation(input_size: int = 5, kernel_size: int = 3, stride: int = 2, padding: Padding = 1,
-                   dilation: int = 1, interval_ms: int = 700) -> str:
+def conv_animation(
+    input_size: int = 5,
+    kernel_size: int = 3,
+    stride: int = 2,
+    padding: Padding = 1,
+    dilation: int = 1,
+    interval_ms: int = 700,
+) -> str:
     """HTML/JavaScript animation of the window sliding over the input, one frame a step.
 
     Works without a kernel (in the static book); play, pause and scrub controls
@@ -61,12 +110,9 @@ def conv_animation(input_size: int = 5, kernel_size: int = 3, stride: int = 2, p
     """
     g = conv_geometry(input_size, kernel_size, stride, padding, dilation)
     fig, axes = conv_figure()
-    animation = FuncAnimation(fig, lambda step: draw_conv_step(g, step, axes), frames=g.steps,
-                              interval=interval_ms)
+    animation = FuncAnimation(fig, lambda step: draw_conv_step(g, step, axes), frames=g.steps, interval=interval_ms)
     fig.tight_layout()
-    page = animation.to_jshtml(default_mode="loop")
-    plt.close(fig)
-    return page
+    return animation_html(animation, fig)
 
 
 def _draw(g: ConvGeometry, step: int) -> None:
@@ -98,8 +144,9 @@ def conv_explorer_widget() -> w.VBox:
         formula.value = conv_formula(**values)
         picture.clear_output(wait=True)
         try:
-            g = conv_geometry(values["input_size"], values["kernel_size"], values["stride"],
-                              values["padding"], values["dilation"])
+            g = conv_geometry(
+                values["input_size"], values["kernel_size"], values["stride"], values["padding"], values["dilation"]
+            )
         except ValueError:
             return
         controls["step"].max = g.steps - 1
@@ -120,11 +167,18 @@ def show_with_fallback(widget: w.Widget, fallback_html: str, text: str) -> None:
     renders the HTML (see ``nb_mime_priority_overrides`` in ``_config.yml``), and
     plain-text viewers get ``text``.
     """
-    display({
-        "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
-        "text/html": fallback_html,
-        "text/plain": text,
-    }, raw=True)
+    display(
+        {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": widget.model_id,
+            },
+            "text/html": fallback_html,
+            "text/plain": text,
+        },
+        raw=True,
+    )
 
 
 def conv_explorer() -> None:
@@ -132,7 +186,7 @@ def conv_explorer() -> None:
     show_with_fallback(
         conv_explorer_widget(),
         conv_animation() + "<p><i>Static copy: run this notebook (e.g. in Colab) to change W, F, S, P, "
-                           "dilation and channels with sliders.</i></p>",
+        "dilation and channels with sliders.</i></p>",
         "Convolution explorer: run the notebook in Jupyter or Colab to use it.",
     )
 
@@ -148,11 +202,21 @@ def _control(name: str, values: Sequence[Any]) -> w.ValueWidget:
     return w.Dropdown(options=values, value=values[0], description=name, style=style)
 
 
-def settings_animation(draw: Callable[..., None], settings: Sequence[dict], figsize: tuple[float, float],
-                       interval_ms: int = 1500) -> str:
-    """HTML animation whose frame i is ``draw(fig, **settings[i])``: the static stand-in of a widget."""
+def settings_animation(
+    draw: Callable[..., None],
+    settings: Sequence[dict],
+    figsize: tuple[float, float],
+    interval_ms: int = 1500,
+    frame_format: str = "png",
+) -> str:
+    """HTML animation whose frame i is ``draw(fig, **settings[i])``: the static stand-in of a widget.
+
+    ``frame_format``: 'png' for drawings and plots, 'jpeg' for photos (see :func:`animation_html`).
+    """
     if not settings:
         raise ValueError("settings is empty: give at least one dict of option values to draw.")
+    if frame_format not in ("png", "jpeg"):
+        raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}.")
     fig = plt.figure(figsize=figsize)
 
     def frame(i: int) -> None:
@@ -160,13 +224,12 @@ def settings_animation(draw: Callable[..., None], settings: Sequence[dict], figs
         draw(fig, **settings[i])
 
     animation = FuncAnimation(fig, frame, frames=len(settings), interval=interval_ms)
-    page = animation.to_jshtml(default_mode="loop")
-    plt.close(fig)
-    return page
+    return animation_html(animation, fig, frame_format)
 
 
-def explorer_widget(draw: Callable[..., None], options: dict[str, Sequence[Any]],
-                    figsize: tuple[float, float] = (9, 3.5)) -> w.VBox:
+def explorer_widget(
+    draw: Callable[..., None], options: dict[str, Sequence[Any]], figsize: tuple[float, float] = (9, 3.5)
+) -> w.VBox:
     """The live part of :func:`explorer`: the controls in a row, the picture below them."""
     if not options:
         raise ValueError("options is empty: give at least one option to explore.")
@@ -186,8 +249,13 @@ def explorer_widget(draw: Callable[..., None], options: dict[str, Sequence[Any]]
     return w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), picture])
 
 
-def explorer(draw: Callable[..., None], options: dict[str, Sequence[Any]],
-             fallback: Sequence[dict] | None = None, figsize: tuple[float, float] = (9, 3.5)) -> None:
+def explorer(
+    draw: Callable[..., None],
+    options: dict[str, Sequence[Any]],
+    fallback: Sequence[dict] | None = None,
+    figsize: tuple[float, float] = (9, 3.5),
+    frame_format: str = "png",
+) -> None:
     """Show one control per option that redraws ``draw(fig, **values)`` live, with a static fallback.
 
     Args:
@@ -197,6 +265,7 @@ def explorer(draw: Callable[..., None], options: dict[str, Sequence[Any]],
         fallback: the settings the static book animates, one frame each; by default
             every value of the first option, the others at their start values.
         figsize: figure size in inches.
+        frame_format: the static frames' image format, 'png' or 'jpeg' (photos).
     """
     ui = explorer_widget(draw, options, figsize)
     if fallback is None:
@@ -206,7 +275,7 @@ def explorer(draw: Callable[..., None], options: dict[str, Sequence[Any]],
     names = ", ".join(options)
     show_with_fallback(
         ui,
-        settings_animation(draw, fallback, figsize)
+        settings_animation(draw, fallback, figsize, frame_format=frame_format)
         + f"<p><i>Static copy: run this notebook (e.g. in Colab) to choose {html.escape(names)} yourself.</i></p>",
         f"Explorer of {names}: run the notebook in Jupyter or Colab to use it.",
     )
