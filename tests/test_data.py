@@ -204,3 +204,19 @@ def test_pad_mnist():
         pad_mnist(padded[..., 0])
     with pytest.raises(ValueError, match="shape"):
         pad_mnist(np.zeros((2, 28, 28, 1), np.uint8))
+
+
+def test_shift_images_fills_with_zeros_never_wraps():
+    from utils.data import shift_images
+
+    images = np.arange(2 * 4 * 5).reshape(2, 4, 5) + 1
+    right = shift_images(images, 2)
+    assert (right[:, :, :2] == 0).all() and np.array_equal(right[:, :, 2:], images[:, :, :3])
+    left_up = shift_images(images[..., None], -1, -3)[..., 0]
+    assert np.array_equal(left_up[:, :1, :4], images[:, 3:, 1:]) and left_up[:, 1:].max() == 0
+    assert shift_images(images, 5).max() == 0 and np.array_equal(shift_images(images, 0), images)
+    assert images.min() == 1  # the input is not changed
+    with pytest.raises(ValueError, match="dx must be a whole number"):
+        shift_images(images, 1.5)
+    with pytest.raises(ValueError, match="shape"):
+        shift_images(images[0], 1)

@@ -181,3 +181,47 @@ def test_keras_refuses_stride_and_dilation_together():
     """The geometry refuses what Keras refuses, so the formula never describes a layer Keras cannot build."""
     with pytest.raises(ValueError):
         keras.layers.Conv2D(1, 3, strides=2, dilation_rate=2)(np.zeros((1, 9, 9, 1), "float32"))
+
+
+@pytest.mark.parametrize(
+    "stack",
+    [
+        [(3, 1)],
+        [(3, 1), (3, 1)],
+        [(3, 1)] * 3,
+        [(5, 1), (2, 2), (5, 1), (2, 2)],
+        [(3, 2), (3, 1), (2, 2), (3, 1)],
+        [(3, 1, 2), (3, 1)],
+    ],
+)
+def test_receptive_field_matches_a_keras_stack(stack):
+    """Measured: the input pixels whose gradient reaches the centre output pixel of a real stack."""
+    import tensorflow as tf
+
+    from utils.geometry import receptive_field
+
+    layers = [
+        keras.layers.Conv2D(1, k, strides=s, dilation_rate=(d[0] if d else 1), kernel_initializer="ones")
+        for k, s, *d in stack
+    ]
+    model = keras.Sequential([keras.Input((41, 41, 1)), *layers])
+    x = tf.Variable(np.ones((1, 41, 41, 1), "float32"))
+    with tf.GradientTape() as tape:
+        out = model(x)
+        centre = out[0, out.shape[1] // 2, out.shape[2] // 2, 0]
+    grad = tape.gradient(centre, x).numpy()[0, :, :, 0]
+    rows = np.flatnonzero(np.abs(grad).sum(axis=1))
+    size, jump = receptive_field(stack)
+    assert rows[-1] - rows[0] + 1 == size
+    assert jump == int(np.prod([s for _, s, *_ in stack]))
+
+
+def test_receptive_field_by_hand_and_bad_input():
+    from utils.geometry import receptive_field
+
+    assert [receptive_field([(3, 1)] * n)[0] for n in (1, 2, 3)] == [3, 5, 7]
+    assert receptive_field([(11, 4), (3, 2)]) == (11 + 2 * 4, 8)
+    with pytest.raises(ValueError, match=r"layers\[1\]"):
+        receptive_field([(3, 1), 3])
+    with pytest.raises(ValueError, match="stride"):
+        receptive_field([(3, 0)])

@@ -53,5 +53,5 @@ def test_bad_arguments_say_what_is_wrong():
         Maxout(0)
     with pytest.raises(ValueError, match="pieces must be a positive integer"):
         Maxout(3, pieces=2.5)
-    with pytest.raises(ValueError, match="only 4 maps"):
+    with pytest.raises(ValueError, match="needs 6 input maps, but the input has only 4"):
         SparseC3()(np.zeros((1, 14, 14, 4), "float32"))

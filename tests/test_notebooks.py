@@ -87,6 +87,66 @@ def test_ends_with_the_provenance_line(notebook):
     ), text
 
 
+MAX_NOTEBOOK_BYTES = 600_000
+MAX_LINE = 75  # characters of code or printed text that fit the book's column (tests/test_browser.py)
+LOCAL_PATH = re.compile(r"(?<![\w.])/(work|tmp|root|home|Users|content)/\w")
+
+
+def _texts(cell):
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            yield output.get("name"), output.get("text", "")
+        elif output.get("output_type") in ("execute_result", "display_data"):
+            yield "plain", output.get("data", {}).get("text/plain", "")
+
+
+def test_stored_outputs_show_no_local_paths_and_no_warnings(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        for name, text in _texts(cell):
+            assert not LOCAL_PATH.search(text), f"{path.name} code cell {i + 1}: a local path {text[:200]!r}"
+            assert not (name == "stderr" and re.search(r"warn", text, re.I)), (
+                f"{path.name} code cell {i + 1}: a warning in a stored output (fix its cause): {text[:300]!r}"
+            )
+
+
+def test_printed_lines_fit_the_column(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        for name, text in _texts(cell):
+            if name == "stdout":
+                long = [line for line in text.splitlines() if len(line) > MAX_LINE]
+                assert not long, f"{path.name} code cell {i + 1} prints lines over {MAX_LINE} characters: {long}"
+
+
+def test_stored_notebook_is_lean(notebook):
+    path, _ = notebook
+    size = path.stat().st_size
+    assert size < MAX_NOTEBOOK_BYTES, (
+        f"{path.name} is {size // 1000} KB: keep a chapter under {MAX_NOTEBOOK_BYTES // 1000} KB "
+        f"(fewer animation frames, jpeg frames for photos, smaller figures)"
+    )
+
+
+def test_figures_use_the_course_style(notebook):
+    """Text in a figure stays legible at the book's width: no figure wider than MAX_FIGURE_WIDTH
+    inches, no font below MIN_FONT_SIZE points passed by a chapter."""
+    import base64
+    import struct
+
+    from utils.plots import MAX_FIGURE_WIDTH, MIN_FONT_SIZE
+
+    path, nb = notebook
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        for size in re.findall(r"fontsize=(\d+(?:\.\d+)?)", cell.source):
+            assert float(size) >= MIN_FONT_SIZE, f"{path.name} code cell {i + 1}: fontsize={size}"
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width = struct.unpack(">I", base64.b64decode(png[:200])[16:20])[0]
+                assert width <= MAX_FIGURE_WIDTH * 100 + 20, f"{path.name} code cell {i + 1}: a figure {width} px wide"
+
+
 def test_cells_whose_output_varies_are_not_compared_by_nbval(notebook):
     """Timings, versions, paths, widget ids and profile-sized results change between runs: cells
     that show them carry nbval-ignore-output (a cell without output has nothing to compare)."""

@@ -20,6 +20,7 @@ from .data import (  # noqa: E402
     load_fashion_mnist,
     load_mnist,
     pad_mnist,
+    shift_images,
 )
 from .env import by_profile, device_description, profile, provenance, setup  # noqa: E402
 from .exercises import check_answer, is_correct  # noqa: E402
@@ -34,6 +35,7 @@ from .geometry import (  # noqa: E402
     effective_kernel_size,
     padding_amounts,
     pool_output_size,
+    receptive_field,
     same_padding,
 )
 from .layers import C3_TABLE, Maxout, SparseC3  # noqa: E402
@@ -78,8 +80,10 @@ __all__ = [
     "pool_output_size",
     "profile",
     "provenance",
+    "receptive_field",
     "same_padding",
     "setup",
+    "shift_images",
     "show_images",
     "use_course_style",
 ]

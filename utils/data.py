@@ -301,3 +301,34 @@ def pad_mnist(images: np.ndarray, pad: int = 2) -> np.ndarray:
     if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
         raise ValueError(f"pad must be a non-negative integer, got {pad!r}.")
     return np.pad(images, ((0, 0), (pad, pad), (pad, pad)))[..., None].astype("float32") / 255.0
+
+
+def shift_images(images: np.ndarray, dx: int, dy: int = 0) -> np.ndarray:
+    """Move images ``dx`` pixels right (left if negative) and ``dy`` down (up if negative).
+
+    Pixels that leave the image are dropped and the uncovered border is filled with
+    zeros: nothing wraps around to the other side (as ``np.roll`` would do).
+
+    Args:
+        images: (N, H, W) or (N, H, W, C), any dtype.
+        dx, dy: integer shifts in pixels.
+
+    Returns:
+        A new array of the same shape and dtype.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {images.shape}.")
+    for name, value in (("dx", dx), ("dy", dy)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be a whole number of pixels, got {value!r}.")
+    height, width = images.shape[1:3]
+    out = np.zeros_like(images)
+    if abs(dx) >= width or abs(dy) >= height:
+        return out
+    src_rows = slice(max(-dy, 0), height - max(dy, 0))
+    dst_rows = slice(max(dy, 0), height - max(-dy, 0))
+    src_cols = slice(max(-dx, 0), width - max(dx, 0))
+    dst_cols = slice(max(dx, 0), width - max(-dx, 0))
+    out[:, dst_rows, dst_cols] = images[:, src_rows, src_cols]
+    return out

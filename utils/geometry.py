@@ -268,3 +268,32 @@ def conv_geometry(
     before, after = padding_amounts(input_size, kernel_size, stride, padding, dilation)
     padding = padding.lower() if isinstance(padding, str) else int(padding)
     return ConvGeometry(input_size, kernel_size, stride, padding, dilation, before, after, output)
+
+
+def receptive_field(layers: list[tuple[int, ...]]) -> tuple[int, int]:
+    """Receptive field of one output pixel after a stack of convolution/pooling layers.
+
+    Args:
+        layers: one ``(kernel_size, stride)`` or ``(kernel_size, stride, dilation)`` per
+            layer, input side first (pooling is a layer like any other: ``(2, 2)``).
+
+    Returns:
+        ``(size, jump)``: the side in input pixels that one output pixel sees, and the
+        distance in input pixels between two neighbouring output pixels. Each layer adds
+        ``(F_eff - 1) * jump`` to the size and multiplies the jump by its stride.
+    """
+    if not isinstance(layers, (list, tuple)):
+        raise ValueError(f"layers must be a list of (kernel_size, stride) pairs, got {type(layers).__name__}.")
+    size, jump = 1, 1
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
+            raise ValueError(
+                f"layers[{i}] must be (kernel_size, stride) or (kernel_size, stride, dilation), got {layer!r}."
+            )
+        kernel, stride = layer[0], layer[1]
+        dilation = layer[2] if len(layer) == 3 else 1
+        stride = _positive_int(stride, f"layers[{i}] stride")
+        span = effective_kernel_size(kernel, dilation)
+        size += (span - 1) * jump
+        jump *= stride
+    return size, jump

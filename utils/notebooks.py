@@ -22,21 +22,45 @@ from pathlib import Path
 from typing import Any
 
 SETUP_CELL = """\
-# Setup: run this cell first. It finds the course's `utils` package (in Colab it
-# clones the course first), checks package versions and seeds every random generator.
-import sys, pathlib, subprocess
+# Setup: run this cell first. It finds the course's `utils` package (in
+# Colab it clones the course first), checks package versions and seeds
+# every random generator.
+import pathlib
+import subprocess
+import sys
+
 COURSE_REPO = "https://github.com/cnn-course/cnn-course"
-if "google.colab" in sys.modules and not pathlib.Path("/content/cnn-course").exists():
-    subprocess.run(["git", "clone", "--depth=1", COURSE_REPO, "/content/cnn-course"], check=True)
+CLONE = pathlib.Path("/content/cnn-course")
+if "google.colab" in sys.modules and not CLONE.exists():
+    git = subprocess.run(
+        ["git", "clone", "--depth=1", COURSE_REPO, str(CLONE)],
+        capture_output=True,
+        text=True,
+    )
+    if git.returncode:
+        raise RuntimeError(
+            f"Cannot clone {COURSE_REPO}: {git.stderr.strip()} "
+            "Is this runtime online? Then run this cell again."
+        )
+
+
+def is_course(folder):
+    return (folder / "utils" / "__init__.py").exists() and (
+        folder / "_toc.yml"
+    ).exists()
+
+
 here = pathlib.Path.cwd().resolve()
-root = next((p for p in [here, *here.parents, pathlib.Path("/content/cnn-course")]
-             if (p / "utils" / "__init__.py").exists() and (p / "_toc.yml").exists()), None)
-assert root, "Cannot find the course folder: open this notebook from the course's chapters/ folder."
+places = [here, *here.parents, CLONE]
+root = next((p for p in places if is_course(p)), None)
+assert root, "Cannot find the course: open this from its chapters/ folder."
 sys.path.insert(0, str(root))
-for name in [m for m in sys.modules if m == "utils" or m.startswith("utils.")]:
-    del sys.modules[name]  # another package called utils must not shadow ours
-import utils
-assert getattr(utils, "COURSE", None) == "cnn-course", f"wrong utils imported: {utils.__file__}"
+# another package called utils must not shadow ours
+for name in [m for m in sys.modules if m.split(".")[0] == "utils"]:
+    del sys.modules[name]
+import utils  # noqa: E402
+
+assert utils.__dict__.get("COURSE") == "cnn-course", utils.__file__
 utils.setup()"""
 
 METADATA_KEY = "cnn_course"
@@ -89,6 +113,11 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
         else:
             os.environ[PROFILE_ENV] = previous
     wall = time.perf_counter() - start
+    # TensorFlow's C++ start-up lines (absl, oneDNN, CUDA probes) go to stderr and carry
+    # nothing for a reader; cells tagged remove-stderr do not store them.
+    for cell in notebook.cells:
+        if "remove-stderr" in cell.get("metadata", {}).get("tags", []):
+            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
     # Widget state would only bloat the file: a live kernel rebuilds the widgets, and the
     # book shows their static fallback.
     notebook.metadata.pop("widgets", None)
