@@ -1,6 +1,8 @@
 """Shared test set-up: import the course's utils from the repository root, draw off-screen."""
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,3 +25,19 @@ def shared_data() -> Path:
             pytest.fail(f"CNN_COURSE_DATA={value} has no mnist/ folder")
         pytest.skip("no offline data: set CNN_COURSE_DATA (CI uses ../shared/data)")
     return folder
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory) -> Path:
+    """The book, built once per test session (offline, warnings are errors): its html folder."""
+    jupyter_book = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or shutil.which("jupyter-book")
+    assert jupyter_book, "jupyter-book is not installed: pip install -r requirements.txt"
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run(
+        [jupyter_book, "build", "-W", "--keep-going", "--path-output", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / "_build" / "html"

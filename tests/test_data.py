@@ -35,7 +35,7 @@ def test_mnist(local):
     assert np.bincount(y_train).tolist() == MNIST_TRAIN_COUNTS
     scaled = x_train / 255.0
     assert round(scaled.mean(), 4) == 0.1307 and round(scaled.std(), 4) == 0.3081
-    assert data.data_source("mnist") == "the local copy in $CNN_COURSE_DATA/mnist (checked by SHA-256)"
+    assert data.data_source("mnist") == "$CNN_COURSE_DATA/mnist (SHA-256 checked)"
 
 
 def test_fashion_mnist(local):

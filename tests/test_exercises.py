@@ -61,7 +61,7 @@ def test_wrong_answer_gets_a_hint_not_the_answer(capsys):
 def test_placeholder_and_unknown_id(capsys):
     assert not is_correct("conv.params", ...)
     check_answer("conv.params", ...)
-    assert "replace the ..." in capsys.readouterr().out
+    assert "put your answer in place of ..." in capsys.readouterr().out
     with pytest.raises(ValueError, match="no exercise called"):
         check_answer("conv.nope", 1)
 
@@ -87,11 +87,19 @@ def test_answers_a_learner_types(capsys):
         out = capsys.readouterr().out
         assert "not an answer yet" in out and "Traceback" not in out, out
     check_answer("conv.output_size", "55")
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
     assert "without quotes" in out and "as text" in out
     check_answer("conv.output_size", "54")
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
     assert "without quotes" in out and "Hint" in out and "55" not in out
+
+
+def test_feedback_fits_the_book_column(capsys):
+    for exercise in ANSWERS:
+        for answer in (..., -1, "x", [None]):
+            check_answer(exercise, answer)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and max(len(line) for line in lines) <= 75
 
 
 def test_floats_are_compared_with_a_tolerance_not_by_rounding():

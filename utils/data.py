@@ -132,7 +132,7 @@ def data_source(dataset: str) -> str:
     folder = data_dir()
     if folder is not None:
         # No absolute path: this line ends up in published notebooks.
-        return f"the local copy in ${DATA_ENV}/{dataset} (checked by SHA-256)"
+        return f"${DATA_ENV}/{dataset} (SHA-256 checked)"
     if offline():
         return "nowhere: downloads are forbidden and no local folder is set"
     return "Keras download (cached in ~/.keras/datasets)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import numbers
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -244,6 +245,13 @@ def _number_in(text: str) -> float | int | None:
     return int(number) if number.is_integer() else number
 
 
+LINE_WIDTH = 75  # the book's column: feedback wraps instead of running off to the right
+
+
+def _say(message: str) -> None:
+    print(textwrap.fill(message, LINE_WIDTH, break_long_words=False, break_on_hyphens=False))
+
+
 def check_answer(exercise: str, value: Any) -> None:
     """Print whether ``value`` answers ``exercise``, with a hint when it does not.
 
@@ -253,24 +261,24 @@ def check_answer(exercise: str, value: Any) -> None:
             or a tuple/list of them.
     """
     if value is None or value is Ellipsis:
-        print(f"{exercise}: replace the ... with your answer, then run the cell again.")
+        _say(f"{exercise}: put your answer in place of ... and run again.")
         return
     if is_correct(exercise, value):
-        print(f"{exercise}: correct!")
+        _say(f"{exercise}: correct!")
         return
     try:
         shown = canonical(value)
     except AnswerError as error:
-        print(f"{exercise}: that is not an answer yet: {error}")
+        _say(f"{exercise}: that is not an answer yet: {error}")
         return
     if isinstance(value, str) and _number_in(value) is not None:
         number = _number_in(value)
         if is_correct(exercise, number):
-            print(f"{exercise}: the right number, but as text: write {number} without quotes.")
+            _say(f"{exercise}: the right number, but as text: write {number} without quotes.")
         else:
-            print(
+            _say(
                 f"{exercise}: not yet ({shown}, a string). Answer with a number, without quotes. "
                 f"Hint: {ANSWERS[exercise][1]}"
             )
         return
-    print(f"{exercise}: not yet ({shown}). Hint: {ANSWERS[exercise][1]}")
+    _say(f"{exercise}: not yet ({shown}). Hint: {ANSWERS[exercise][1]}")

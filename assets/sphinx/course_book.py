@@ -32,7 +32,9 @@ def _unique_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     seen, unique = set(), []
     for script in scripts:
         # the same file or inline body, whatever its priority
-        key = (str(getattr(script, "filename", script)), repr(sorted(getattr(script, "attributes", {}).items())))
+        # (the two copies differ only in priority, and in a filename of None or "")
+        filename = str(getattr(script, "filename", script) or "")
+        key = (filename, repr(sorted(getattr(script, "attributes", {}).items())))
         if key not in seen:
             seen.add(key)
             unique.append(script)
