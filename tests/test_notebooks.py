@@ -196,3 +196,19 @@ def test_runner_keeps_a_failed_run_for_inspection(tmp_path):
     partial = nbformat.read(Path(tempfile.gettempdir()) / "broken.failed.ipynb", as_version=4)
     assert partial.cells[0].outputs[0]["text"] == "before\n"
     assert METADATA_KEY not in nbformat.read(path, as_version=4).metadata  # the original is untouched
+
+
+def test_setup_cell_in_colab_without_network_says_why(tmp_path):
+    """In Colab the setup cell clones the course; when that fails it shows git's reason."""
+    import subprocess
+    import sys
+
+    if Path("/content/cnn-course").exists():
+        pytest.skip("a real Colab clone is present")
+    missing = tmp_path / "no-such-repository"
+    cell = SETUP_CELL.replace("https://github.com/cnn-course/cnn-course", str(missing))
+    script = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + cell
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode != 0
+    assert "RuntimeError: Cannot clone" in result.stderr and "does not exist" in result.stderr, result.stderr[-2000:]
+    assert "Is this runtime online?" in result.stderr
