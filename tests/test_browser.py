@@ -11,6 +11,7 @@ each page go to ``_build/screenshots`` (CI artefacts).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -80,7 +81,10 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("page", names)
 
 
-def _open(browser, url: str, width: int):
+@contextlib.contextmanager
+def _visit(browser, url: str, width: int):
+    """Open ``url`` in a fresh browser context ``width`` px wide, once the page and its maths
+    have settled; yields the tab and the list of problems (console errors, failed requests)."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     tab = context.new_page()
     problems: list[str] = []
@@ -92,20 +96,24 @@ def _open(browser, url: str, width: int):
     )
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    tab.goto(url, wait_until="networkidle")
-    tab.wait_for_function(
-        "() => !window.MathJax || !window.MathJax.startup || window.MathJax.startup.promise !== undefined",
-        timeout=10_000,
-    )
-    tab.evaluate("() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
-    tab.wait_for_load_state("networkidle")
-    return context, tab, problems
+    try:
+        tab.goto(url, wait_until="networkidle")
+        tab.evaluate("() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
+        tab.wait_for_load_state("networkidle")
+        yield tab, problems
+    finally:
+        context.close()
+
+
+def _screenshot(tab, page: str, prefix: str = "", full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = prefix + page.replace("/", "_").replace(".html", "") + ".png"
+    tab.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 
 def test_page_reads_well_at_1280_px(browser, site, page):
-    base, html = site
-    context, tab, problems = _open(browser, base + page, 1280)
-    try:
+    base, _ = site
+    with _visit(browser, base + page, 1280) as (tab, problems):
         assert not problems, f"{page}: {problems}"
         broken = tab.evaluate(
             "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src.slice(0, 80))"
@@ -134,22 +142,17 @@ def test_page_reads_well_at_1280_px(browser, site, page):
         }""")
         if columns is not None:
             assert columns >= CODE_COLUMNS, f"{page}: the code column holds {columns:.0f} characters"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / (page.replace("/", "_").replace(".html", "") + ".png")), full_page=True)
-    finally:
-        context.close()
+        _screenshot(tab, page, full_page=True)
 
 
 def test_static_widgets_step_through_their_frames(browser, site, page):
     base, _ = site
-    context, tab, problems = _open(browser, base + page, 1280)
-    try:
+    with _visit(browser, base + page, 1280) as (tab, problems):
         animations = tab.locator("div.animation")
         for i in range(animations.count()):
             animation = animations.nth(i)
             animation.scroll_into_view_if_needed()
             image = animation.locator("img").first
-            first = image.get_attribute("src")
             animation.get_by_title("Pause").click()
             animation.get_by_title("First frame").click()
             first = image.get_attribute("src")
@@ -157,23 +160,17 @@ def test_static_widgets_step_through_their_frames(browser, site, page):
             second = image.get_attribute("src")
             assert first and second and first != second, f"{page}: animation {i} does not change frame"
         assert not problems, f"{page}: {problems}"
-    finally:
-        context.close()
 
 
 def test_page_fits_a_phone(browser, site, page):
     base, _ = site
-    context, tab, problems = _open(browser, base + page, 390)
-    try:
+    with _visit(browser, base + page, 390) as (tab, problems):
         clipped = tab.evaluate("""() => [...document.querySelectorAll('.anim-buttons button, .anim-slider')]
             .filter(e => { const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1; })
             .length""")
         assert clipped == 0, f"{page}: {clipped} animation controls are cut off at 390 px"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / ("phone_" + page.replace("/", "_").replace(".html", "") + ".png")))
+        _screenshot(tab, page, prefix="phone_")
         assert not problems, f"{page}: {problems}"
-    finally:
-        context.close()
 
 
 def test_internal_links_resolve(site):

@@ -151,5 +151,13 @@ def test_static_animation_works_offline(frame_format, mime):
     page = settings_animation(draw, [{"value": 1}, {"value": 2}], (4, 3), frame_format=frame_format)
     assert "font-awesome" not in page and 'class="fa ' not in page
     assert "\u25b6" in page and page.count(mime) >= 2
+    import base64
+    import io
+
+    from PIL import Image
+
+    first = re.search(r'frames\[0\] = "data:image/\w+;base64,([^"]+)"', page).group(1)
+    with Image.open(io.BytesIO(base64.b64decode(first.replace("\\\n", "")))) as image:
+        assert image.size[0] > 100  # a real picture, whatever the encoding
     with pytest.raises(ValueError, match="frame_format"):
         settings_animation(draw, [{"value": 1}], (4, 3), frame_format="gif")
