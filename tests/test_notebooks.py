@@ -212,3 +212,13 @@ def test_setup_cell_in_colab_without_network_says_why(tmp_path):
     assert result.returncode != 0
     assert "RuntimeError: Cannot clone" in result.stderr and "does not exist" in result.stderr, result.stderr[-2000:]
     assert "Is this runtime online?" in result.stderr
+
+
+def test_chapters_call_only_what_utils_exports(notebook):
+    import utils
+
+    path, nb = notebook
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source != SETUP_CELL:
+            for name in re.findall(r"(?<![\w.])utils\.(\w+)", cell.source):
+                assert name in utils.__all__, f"{path.name}: utils.{name} is not in utils.__all__"
