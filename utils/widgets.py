@@ -31,13 +31,13 @@ ANIMATION_DPI = 72  # frames of the static fallbacks: sharp enough, and light in
 # never get (blank buttons): the course swaps them for text symbols and drops the link.
 _ICONS = {
     "fa fa-minus": "\u2212",
-    "fa fa-fast-backward": "\u23ee",
+    "fa fa-fast-backward": "\u00ab",  # « (the media-control symbols are missing from many fonts)
     "fa fa-step-backward": "\u25c1",
     "fa fa-play fa-flip-horizontal": "\u25c0",
     "fa fa-pause": "\u275a\u275a",
     "fa fa-play": "\u25b6",
     "fa fa-step-forward": "\u25b7",
-    "fa fa-fast-forward": "\u23ed",
+    "fa fa-fast-forward": "\u00bb",  # »
     "fa fa-plus": "+",
 }
 
