@@ -8,6 +8,7 @@ work them out, not a lock). Teachers see the worked answers in ``tests/test_exer
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import numbers
 import textwrap
@@ -203,8 +204,6 @@ def _candidates(value: Any) -> list[str]:
         options = [_candidates(v) for v in value]
         if math.prod(len(o) for o in options) > 10_000:
             return [canonical(value)]
-        import itertools
-
         return ["[" + ",".join(combo) + "]" for combo in itertools.product(*options)]
     if not isinstance(value, float) or value == int(value) or value == 0:
         return [canonical(value)]
