@@ -58,13 +58,17 @@ def _palette_frame(match: re.Match) -> str:
     return match.group(1) + base64.b64encode(out.getvalue()).decode() + match.group(3)
 
 
+def _check_frame_format(frame_format: str) -> None:
+    if frame_format not in ("png", "jpeg"):
+        raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}.")
+
+
 def animation_html(animation: FuncAnimation, fig: Figure, frame_format: str = "png") -> str:
     """The animation as self-contained HTML/JavaScript: frames inline, controls without a CDN.
 
     ``frame_format`` is 'png' (drawings, plots) or 'jpeg' (photos: several times smaller).
     """
-    if frame_format not in ("png", "jpeg"):
-        raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}.")
+    _check_frame_format(frame_format)
     fig.set_dpi(ANIMATION_DPI)
     with plt.rc_context({"animation.frame_format": frame_format, "savefig.dpi": ANIMATION_DPI}):
         page = animation.to_jshtml(default_mode="loop")
@@ -235,8 +239,7 @@ def settings_animation(
     """
     if not settings:
         raise ValueError("settings is empty: give at least one dict of option values to draw.")
-    if frame_format not in ("png", "jpeg"):
-        raise ValueError(f"frame_format must be 'png' or 'jpeg', got {frame_format!r}.")
+    _check_frame_format(frame_format)
     fig = plt.figure(figsize=figsize)
 
     def frame(i: int) -> None:
