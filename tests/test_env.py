@@ -72,3 +72,28 @@ def test_setup_and_provenance(monkeypatch, capsys):
     assert line.startswith("profile=smoke | ") and "TensorFlow" in line and "wall time" in line
     assert max(len(text) for text in out.splitlines()) <= 75, "printed lines must fit the book's column"
     assert ("GPU: " in line) or ("CPU: " in line)
+
+
+def test_colab_pins_fit_the_requirement_ranges():
+    """The versions Colab ships (.ci/colab-requirements.txt) lie inside requirements.txt's ranges,
+    and Colab's Python inside the supported range: the ranges document what the course runs on."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    def read(path):
+        lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+        return {canonicalize_name(r.name): r for r in map(Requirement, filter(None, lines))}
+
+    root = env.REQUIREMENTS.parent
+    ranges, colab = read(env.REQUIREMENTS), read(root / ".ci" / "colab-requirements.txt")
+    pinned = {name: next(iter(r.specifier)).version for name, r in colab.items() if "==" in str(r.specifier)}
+    assert {"tensorflow", "keras", "numpy", "matplotlib", "ipywidgets", "ipykernel"} <= set(pinned)
+    outside = [
+        f"Colab's {name} {version} is outside requirements.txt's {ranges[name].specifier}"
+        for name, version in pinned.items()
+        if name in ranges and not ranges[name].specifier.contains(version, prereleases=True)
+    ]
+    assert outside == []
+    python = (root / ".ci" / "colab-python").read_text().split("#")[0].split()[0]
+    major_minor = tuple(int(p) for p in python.split(".")[:2])
+    assert env.PYTHON_RANGE[0] <= major_minor <= env.PYTHON_RANGE[1], python

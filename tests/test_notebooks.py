@@ -5,6 +5,7 @@ fingerprint recorded by ``python -m utils.notebooks`` no longer matches the code
 Re-run it with that command (see README.md) to fix.
 """
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -198,20 +199,52 @@ def test_runner_keeps_a_failed_run_for_inspection(tmp_path):
     assert METADATA_KEY not in nbformat.read(path, as_version=4).metadata  # the original is untouched
 
 
-def test_setup_cell_in_colab_without_network_says_why(tmp_path):
-    """In Colab the setup cell clones the course; when that fails it shows git's reason."""
+def run_setup_cell(tmp_path: Path, repo: str, colab: bool = False):
+    """Run the setup cell in a fresh Python, from a folder outside the course, HOME in tmp_path."""
     import subprocess
     import sys
 
+    cell = SETUP_CELL.replace("https://github.com/cnn-course/cnn-course", repo)
+    fake_colab = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+    script = (fake_colab if colab else "") + cell + "\nprint('course at', root)"
+    outside = tmp_path / "Downloads"
+    outside.mkdir(exist_ok=True)
+    env = {**os.environ, "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=outside, env=env, timeout=300
+    )
+
+
+def test_setup_cell_in_colab_without_network_says_why(tmp_path):
+    """In Colab the setup cell clones the course; when that fails it shows git's reason."""
     if Path("/content/cnn-course").exists():
         pytest.skip("a real Colab clone is present")
-    missing = tmp_path / "no-such-repository"
-    cell = SETUP_CELL.replace("https://github.com/cnn-course/cnn-course", str(missing))
-    script = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + cell
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    result = run_setup_cell(tmp_path, str(tmp_path / "no-such-repository"), colab=True)
     assert result.returncode != 0
-    assert "RuntimeError: Cannot clone" in result.stderr and "does not exist" in result.stderr, result.stderr[-2000:]
+    assert "RuntimeError: Cannot clone" in result.stderr and "/content/cnn-course" in result.stderr
+    assert "does not exist" in result.stderr, result.stderr[-2000:]
     assert "Is this runtime online?" in result.stderr
+
+
+def test_setup_cell_outside_the_course_clones_it_into_the_cache(tmp_path):
+    """A chapter downloaded on its own fetches the course into ~/.cache/cnn-course, as in Colab."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("the course folder is not a git checkout")
+    result = run_setup_cell(tmp_path, ROOT.as_uri())
+    assert result.returncode == 0, result.stderr[-3000:]
+    clone = tmp_path / ".cache" / "cnn-course"
+    assert f"course at {clone}" in result.stdout, result.stdout[-2000:]
+    assert (clone / "utils" / "__init__.py").exists()
+    # the next chapter reuses the clone: no second clone (this repository does not exist)
+    again = run_setup_cell(tmp_path, str(tmp_path / "no-such-repository"))
+    assert again.returncode == 0 and f"course at {clone}" in again.stdout, again.stderr[-3000:]
+
+
+def test_setup_cell_outside_the_course_offline_says_what_to_do(tmp_path):
+    result = run_setup_cell(tmp_path, str(tmp_path / "no-such-repository"))
+    assert result.returncode != 0
+    assert f"Cannot clone {tmp_path / 'no-such-repository'} into {tmp_path / '.cache' / 'cnn-course'}" in result.stderr
+    assert "open the notebook from the chapters/ folder" in result.stderr.replace("\n", " ")
 
 
 def test_chapters_call_only_what_utils_exports(notebook):

@@ -38,10 +38,40 @@ from .geometry import (  # noqa: E402
     receptive_field,
     same_padding,
 )
-from .layers import C3_TABLE, Maxout, SparseC3  # noqa: E402
-from .plots import confusion_matrix, plot_confusion_matrix, plot_history, show_images, use_course_style  # noqa: E402
-from .summary import model_summary  # noqa: E402
-from .widgets import conv_animation, conv_explorer, conv_formula, explorer  # noqa: E402
+from .layers import C3_TABLE, Maxout, SparseC3, ZeroPadShortcut  # noqa: E402
+
+# These need matplotlib, pandas or ipywidgets, or build models: they load on first use, so
+# that `python -m utils.train` runs where only Keras and NumPy are installed (the GPU machine).
+_LAZY = {
+    "confusion_matrix": "plots",
+    "plot_confusion_matrix": "plots",
+    "plot_history": "plots",
+    "show_images": "plots",
+    "use_course_style": "plots",
+    "model_summary": "summary",
+    "conv_animation": "widgets",
+    "conv_explorer": "widgets",
+    "conv_formula": "widgets",
+    "explorer": "widgets",
+    "lenet5": "models",
+    "resnet_cifar": "models",
+    "load_trained": "train",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'utils' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "C3_TABLE",
@@ -52,6 +82,7 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "Maxout",
     "SparseC3",
+    "ZeroPadShortcut",
     "by_profile",
     "check_answer",
     "confusion_matrix",
@@ -69,9 +100,11 @@ __all__ = [
     "effective_kernel_size",
     "explorer",
     "is_correct",
+    "lenet5",
     "load_cifar10",
     "load_fashion_mnist",
     "load_mnist",
+    "load_trained",
     "model_summary",
     "pad_mnist",
     "padding_amounts",
@@ -81,6 +114,7 @@ __all__ = [
     "profile",
     "provenance",
     "receptive_field",
+    "resnet_cifar",
     "same_padding",
     "setup",
     "shift_images",

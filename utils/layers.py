@@ -4,8 +4,10 @@
   (activations chapter).
 * :class:`SparseC3`: LeNet-5's C3, each output map seeing only some input
   maps (LeNet chapter).
+* :class:`ZeroPadShortcut`: ResNet's parameter-free shortcut when a block
+  changes shape (option A of He et al. 2016; ResNet chapter).
 
-Both are registered with Keras (package ``cnn_course``):
+All are registered with Keras (package ``cnn_course``):
 ``keras.models.load_model`` finds them once ``utils`` is imported. The
 chapters print this file, so its lines fit the book's 75 columns.
 """
@@ -126,3 +128,45 @@ class SparseC3(keras.layers.Layer):
             "activation": keras.activations.serialize(self.activation),
             "table": [list(maps) for maps in self.table],
         }
+
+
+@keras.saving.register_keras_serializable(package="cnn_course")
+class ZeroPadShortcut(keras.layers.Layer):
+    """ResNet's option-A shortcut: subsample, then pad channels with zeros.
+
+    Input ``(batch, H, W, C)``, output ``(batch, ceil(H / stride),
+    ceil(W / stride), filters)``: every ``stride``-th pixel from the
+    first, its ``C`` channels unchanged and ``filters - C`` zero channels
+    split around them. No parameters.
+    """
+
+    def __init__(self, filters: int, stride: int = 2, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.filters = _count(filters, "filters")
+        self.stride = _count(stride, "stride")
+
+    def build(self, input_shape: tuple) -> None:
+        channels = input_shape[-1]
+        if channels is not None and channels > self.filters:
+            raise ValueError(
+                f"filters ({self.filters}) must be at least the input's "
+                f"{channels} channels: this shortcut only adds channels."
+            )
+
+    def call(self, inputs: Any) -> Any:
+        s = self.stride
+        x = inputs[:, ::s, ::s, :]
+        extra = self.filters - inputs.shape[-1]
+        pad = [[0, 0], [0, 0], [0, 0], [extra // 2, extra - extra // 2]]
+        return keras.ops.pad(x, pad)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        rows, cols = (
+            None if n is None else -(-n // self.stride)
+            for n in input_shape[1:3]
+        )
+        return (input_shape[0], rows, cols, self.filters)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        return {**config, "filters": self.filters, "stride": self.stride}

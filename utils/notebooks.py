@@ -22,26 +22,18 @@ from pathlib import Path
 from typing import Any
 
 SETUP_CELL = """\
-# Setup: run this cell first. It finds the course's `utils` package (in
-# Colab it clones the course first), checks package versions and seeds
-# every random generator.
+# Setup: run this cell first. It finds the course's `utils` package,
+# checks package versions and seeds every random generator. In Colab, or
+# for a notebook opened outside the course folder, it first clones the
+# course into a cache folder. TensorFlow may print start-up lines (oneDNN,
+# CUDA, absl) on stderr, in red: they are harmless.
+import os
 import pathlib
 import subprocess
 import sys
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 COURSE_REPO = "https://github.com/cnn-course/cnn-course"
-CLONE = pathlib.Path("/content/cnn-course")
-if "google.colab" in sys.modules and not CLONE.exists():
-    git = subprocess.run(
-        ["git", "clone", "--depth=1", COURSE_REPO, str(CLONE)],
-        capture_output=True,
-        text=True,
-    )
-    if git.returncode:
-        raise RuntimeError(
-            f"Cannot clone {COURSE_REPO}: {git.stderr.strip()} "
-            "Is this runtime online? Then run this cell again."
-        )
 
 
 def is_course(folder):
@@ -51,9 +43,29 @@ def is_course(folder):
 
 
 here = pathlib.Path.cwd().resolve()
-places = [here, *here.parents, CLONE]
-root = next((p for p in places if is_course(p)), None)
-assert root, "Cannot find the course: open this from its chapters/ folder."
+root = next((p for p in [here, *here.parents] if is_course(p)), None)
+if root is None:
+    # Colab, or a notebook on its own: a clone in a cache folder
+    cache = pathlib.Path.home() / ".cache"
+    if "google.colab" in sys.modules:
+        cache = pathlib.Path("/content")
+    root = cache / "cnn-course"
+if not is_course(root):
+    try:
+        git = subprocess.run(
+            ["git", "clone", "--depth=1", COURSE_REPO, str(root)],
+            capture_output=True,
+            text=True,
+        )
+        why = git.stderr.strip() if git.returncode else ""
+    except OSError as error:
+        why = f"git could not run ({error})."
+    if why:
+        raise RuntimeError(
+            f"Cannot clone {COURSE_REPO} into {root}: {why} Is this "
+            "runtime online? Then run this cell again. Offline, open the "
+            "notebook from the chapters/ folder of a copy of the course."
+        )
 sys.path.insert(0, str(root))
 # another package called utils must not shadow ours
 for name in [m for m in sys.modules if m.split(".")[0] == "utils"]:

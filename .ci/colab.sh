@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The Colab-like job: every chapter under nbval, smoke profile, in a second virtual
+# environment pinned to Google Colab's versions (.ci/colab-requirements.txt) on Colab's
+# Python (.ci/colab-python). Called by .ci/test; run it alone with `bash .ci/colab.sh`.
+# The environment is kept in .venv-colab and rebuilt only when the pins change.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+want="$(cut -d' ' -f1 .ci/colab-python)"
+python="${PYTHON_COLAB:-}"
+if [ -z "$python" ]; then
+  for candidate in "python$want" "$HOME"/.pyenv/versions/"$want"*/bin/python"$want" /usr/bin/python"$want"; do
+    if "$candidate" -c "" > /dev/null 2>&1; then python="$candidate"; break; fi
+  done
+fi
+if [ -z "$python" ]; then
+  python=python3
+  echo "colab job: Python $want not found (set PYTHON_COLAB); using $(python3 -V)" >&2
+fi
+stamp="$("$python" -V 2>&1) $(sha256sum .ci/colab-requirements.txt | cut -c1-16)"
+if [ "$(cat .venv-colab/stamp 2>/dev/null)" != "$stamp" ]; then
+  rm -rf .venv-colab
+  "$python" -m venv .venv-colab
+  .venv-colab/bin/python -m pip install --quiet --disable-pip-version-check -r .ci/colab-requirements.txt
+  echo "$stamp" > .venv-colab/stamp
+fi
+echo "colab job: $stamp; $(.venv-colab/bin/python -c 'import tensorflow as t, keras as k, numpy as n; print("tensorflow", t.__version__, "keras", k.__version__, "numpy", n.__version__)' 2> /dev/null)"
+export CNN_COURSE_PROFILE=smoke
+unset MPLBACKEND
+# ipykernel 6.17 on Python 3.12 warns about frozen modules at every kernel start
+export PYDEVD_DISABLE_FILE_VALIDATION=1
+status=0
+for notebook in chapters/*.ipynb; do
+  start=$SECONDS
+  .venv-colab/bin/python -m pytest -p no:cacheprovider -q -W ignore::DeprecationWarning --nbval --nbval-current-env \
+    --nbval-cell-timeout=900 "$notebook" || status=1
+  echo "colab job: $notebook, smoke, $((SECONDS - start)) s"
+done
+exit $status

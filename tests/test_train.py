@@ -1,0 +1,193 @@
+"""The trained-model mechanism: recipes, augmentation, training, the shipped models, the loader."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from utils import DataError, models, train
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted(p.name for p in train.MODELS.glob("*") if (p / "record.json").exists())
+
+
+def test_builders_match_the_papers_counts():
+    assert models.lenet5().count_params() == 61_706
+    assert models.lenet5("classic").count_params() == 60_806
+    assert [layer.name for layer in models.lenet5().layers][:2] == ["C1", "S2"]
+    assert models.lenet5(weight_decay=1e-4, dropout=0.5).count_params() == 61_706
+    resnet20 = models.resnet_cifar(20)
+    assert resnet20.count_params() == 271_098  # He et al. 2016: "0.27M"
+    assert models.resnet_cifar(20, shortcut="B").count_params() == 274_042
+    weighted = [layer for layer in resnet20.layers if layer.__class__.__name__ in ("Conv2D", "Dense")]
+    assert len(weighted) == 20
+    assert resnet20(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: models.lenet5("tiny"), "variant must be one of"),
+        (lambda: models.lenet5(dropout=1.0), "dropout must be below 1"),
+        (lambda: models.lenet5(weight_decay=-1), "weight_decay must be a number >= 0"),
+        (lambda: models.resnet_cifar(21), "depth must be 6n \\+ 2"),
+        (lambda: models.resnet_cifar(20, width=0), "width must be a positive integer"),
+        (lambda: models.resnet_cifar(20, shortcut="C"), "shortcut must be 'A'"),
+    ],
+)
+def test_builders_refuse_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_zero_pad_shortcut_subsamples_and_pads_with_zeros():
+    import keras
+
+    from utils.layers import ZeroPadShortcut
+
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 4)).astype("float32")
+    layer = ZeroPadShortcut(8, 2)
+    y = keras.ops.convert_to_numpy(layer(x))
+    assert y.shape == (2, 4, 4, 8) == layer.compute_output_shape(x.shape)
+    assert np.array_equal(y[..., 2:6], x[:, ::2, ::2, :])
+    assert not y[..., :2].any() and not y[..., 6:].any()
+    assert ZeroPadShortcut.from_config(layer.get_config()).filters == 8
+    with pytest.raises(ValueError, match="only adds channels"):
+        ZeroPadShortcut(2)(x)
+
+
+def reference_augment(images, rng, mode, pad):
+    """The same augmentation image by image, with the same random draws: the obvious loop."""
+    b, h, w, _ = images.shape
+    dy, dx = rng.integers(0, 2 * pad + 1, size=(2, b))
+    flip = rng.random(b) < 0.5 if mode == "crop-flip" else np.zeros(b, bool)
+    out = []
+    for i in range(b):
+        padded = np.pad(images[i], ((pad, pad), (pad, pad), (0, 0)))
+        crop = padded[dy[i] : dy[i] + h, dx[i] : dx[i] + w]
+        out.append(crop[:, ::-1] if flip[i] else crop)
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("mode, pad", [("shift", 2), ("crop-flip", 4), ("crop-flip", 1)])
+def test_augmentation_is_a_vectorised_shift_and_flip(mode, pad):
+    images = np.random.default_rng(1).random((64, 9, 7, 3)).astype("float32")
+    fast = train.augment_batch(images, np.random.default_rng(5), mode, pad)
+    assert fast.shape == images.shape and fast.dtype == images.dtype
+    assert np.array_equal(fast, reference_augment(images, np.random.default_rng(5), mode, pad))
+    assert not np.array_equal(fast, images)
+    assert train.augment_batch(images, np.random.default_rng(5), "none", pad) is images
+
+
+def test_augmentation_refuses_bad_input():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        train.augment_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), "rotate", 2)
+    with pytest.raises(ValueError, match="must be a batch"):
+        train.augment_batch(np.zeros((4, 4, 1)), np.random.default_rng(0), "shift", 2)
+
+
+def test_recipes_are_named_and_hashed():
+    assert {"lenet5_mnist", "resnet20_cifar10"} <= set(train.RECIPES)
+    hashes = {r.sha256() for r in train.RECIPES.values()}
+    assert len(hashes) == len(train.RECIPES)
+    with pytest.raises(ValueError, match="No recipe called 'vgg99'. The recipes: lenet5_mnist"):
+        train.recipe("vgg99")
+
+
+@pytest.mark.parametrize("name", sorted(train.RECIPES))
+def test_every_recipe_trains_a_few_batches(name, shared_data, tmp_path):
+    record = train.train(name, epochs=1, out=tmp_path, limit=256, verbose=0)
+    assert (tmp_path / f"{name}.weights.h5").exists() and (tmp_path / "history.json").exists()
+    assert record["train_images"] == 256 and not record["recipe_epochs"]
+    assert record["backend"] == "tensorflow" and record["weights_sha256"] == train.sha256_of(
+        tmp_path / f"{name}.weights.h5"
+    )
+    assert 0 <= record["test_accuracy"] <= 1 and record["images_per_second"] > 0
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert len(history["loss"]) == 1 and "train_seconds" in history
+    # a run that is not the recipe's (other epochs, a subset) is never loaded as the model
+    with pytest.raises(DataError, match="not trained by the current recipe"):
+        train.load_trained(name, tmp_path)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_model_reproduces_its_recorded_accuracy(name, shared_data):
+    model, record = train.load_trained(name)
+    assert record["recipe_epochs"] and record["name"] == name
+    _, _, x_test, y_test = train.load_data(train.recipe(name).dataset)
+    measured = train.evaluate(model, x_test, y_test)
+    assert abs(measured["test_accuracy"] - record["test_accuracy"]) <= 0.001, (measured, record["test_accuracy"])
+    assert record["weights_bytes"] < 5_000_000
+
+
+def test_the_lenet5_model_is_shipped():
+    assert "lenet5_mnist" in SHIPPED
+    record = json.loads((train.MODELS / "lenet5_mnist" / "record.json").read_text())
+    assert record["test_accuracy"] >= 0.992
+    assert record["train_seconds"] <= 60
+
+
+def test_altered_missing_or_foreign_files_are_refused(tmp_path):
+    if not SHIPPED:
+        pytest.skip("no shipped model")
+    name = SHIPPED[0]
+    folder = tmp_path / name
+    shutil.copytree(train.MODELS / name, folder)
+    weights = folder / f"{name}.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(DataError, match="altered or corrupt"):
+        train.load_trained(name, folder)
+    weights.unlink()
+    with pytest.raises(DataError, match="is missing. Restore it"):
+        train.load_trained(name, folder)
+    record = json.loads((folder / "record.json").read_text())
+    (folder / "record.json").write_text(json.dumps({**record, "recipe_sha256": "0" * 64}))
+    with pytest.raises(DataError, match="not trained by the current recipe"):
+        train.load_trained(name, folder)
+    (folder / "record.json").write_text("{not json")
+    with pytest.raises(DataError, match="is not a model record"):
+        train.load_trained(name, folder)
+    with pytest.raises(DataError, match="No trained model"):
+        train.load_trained(name, tmp_path / "nowhere")
+
+
+def test_training_code_imports_only_keras_and_numpy():
+    for module in ("train", "models", "layers", "data"):
+        source = (ROOT / "utils" / f"{module}.py").read_text()
+        assert "tf.data" not in source
+        lines = [line.strip() for line in source.splitlines()]
+        imports = [line for line in lines if line.startswith(("import tensorflow", "from tensorflow"))]
+        # the only one: asking the TensorFlow backend for its GPU's name, when it is the backend
+        assert imports == (
+            ["import tensorflow as tf  # the backend itself, already imported by Keras"] if module == "train" else []
+        )
+
+
+def test_training_runs_on_the_jax_backend(shared_data, tmp_path):
+    pytest.importorskip("jax")
+    code = (
+        "import sys; from utils import train\n"
+        "r = train.train('lenet5_mnist', epochs=1, out=sys.argv[1], limit=256, verbose=0)\n"
+        "print(r['backend'], r['test_accuracy'])"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax", "CNN_COURSE_DATA": str(shared_data)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[0] == "jax"
+    assert json.loads((tmp_path / "record.json").read_text())["versions"]["jax"]
+
+
+def test_command_line_lists_and_reports_errors(capsys):
+    train.main(["--list"])
+    assert "resnet20_cifar10: ResNet-20" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        train.main([])

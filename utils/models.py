@@ -1,0 +1,162 @@
+"""The course's model builders: one definition of each network, used by
+the chapters and by the trained models that ``utils.train`` ships.
+
+Every builder returns a new model with random weights that outputs logits
+(no softmax: train with ``from_logits=True``). Only Keras is imported, so
+the builders run on any Keras 3 backend. The chapters print this file, so
+its lines fit the book's 75 columns.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import keras
+
+from .layers import SparseC3, ZeroPadShortcut, _count
+
+LENET_VARIANTS = ("modern", "classic", "classic-full")
+# Per-channel (R, G, B) mean and standard deviation of the course's
+# CIFAR-10 training images in [0, 1] (the JPEG copy; the original's
+# differ by under 0.002).
+CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)
+CIFAR10_STD = (0.2452, 0.2428, 0.2606)
+
+
+def _at_least(value: Any, name: str, low: float, below=None) -> float:
+    number = isinstance(value, numbers.Real) and not isinstance(
+        value, bool
+    )
+    if not number or not value >= low:
+        raise ValueError(
+            f"{name} must be a number >= {low}, got {value!r}."
+        )
+    if below is not None and value >= below:
+        raise ValueError(f"{name} must be below {below}, got {value!r}.")
+    return value
+
+
+def lenet5(
+    variant: str = "modern",
+    weight_decay: float = 0.0,
+    dropout: float = 0.0,
+) -> keras.Sequential:
+    """LeNet-5: ``(batch, 32, 32, 1)`` images -> ``(batch, 10)`` logits.
+
+    ``variant``: 'modern' (ReLU, max pooling, full C3: 61,706
+    parameters), 'classic' (tanh, average pooling, the paper's sparse
+    C3: 60,806) or 'classic-full' (tanh, average pooling, full C3).
+    ``weight_decay``: L2 factor on every kernel (0: none). ``dropout``:
+    rate of a dropout layer before the output (0: no such layer).
+    """
+    if variant not in LENET_VARIANTS:
+        raise ValueError(
+            f"variant must be one of {LENET_VARIANTS}, got {variant!r}."
+        )
+    decay = _at_least(weight_decay, "weight_decay", 0)
+    rate = _at_least(dropout, "dropout", 0, below=1)
+    modern = variant == "modern"
+    act = "relu" if modern else "tanh"
+    if modern:
+        pool = keras.layers.MaxPooling2D
+    else:
+        pool = keras.layers.AveragePooling2D
+    regularizer = keras.regularizers.L2(decay) if decay else None
+    l2 = {"kernel_regularizer": regularizer}
+    if variant == "classic":
+        c3 = SparseC3(act, name="C3")
+    else:
+        c3 = keras.layers.Conv2D(16, 5, activation=act, **l2, name="C3")
+    layers = [
+        keras.Input((32, 32, 1)),
+        keras.layers.Conv2D(6, 5, activation=act, **l2, name="C1"),
+        pool(2, name="S2"),
+        c3,
+        pool(2, name="S4"),
+        keras.layers.Conv2D(120, 5, activation=act, **l2, name="C5"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(84, activation=act, **l2, name="F6"),
+    ]
+    if rate:
+        layers.append(keras.layers.Dropout(rate, name="dropout"))
+    layers.append(keras.layers.Dense(10, **l2, name="output"))
+    name = "lenet5_" + variant.replace("-", "_")
+    return keras.Sequential(layers, name=name)
+
+
+def resnet_cifar(
+    depth: int = 20, width: int = 16, classes: int = 10, shortcut="A"
+) -> keras.Model:
+    """The CIFAR ResNet of He et al. 2016, section 4.2: ``(batch, 32, 32,
+    3)`` images in [0, 1] -> ``(batch, classes)`` logits.
+
+    A 3x3 convolution, three stages of n = (depth - 2) / 6 basic blocks
+    (two 3x3 convolutions with batch normalisation, and the shortcut) at
+    ``width``, 2 ``width``, 4 ``width`` channels on 32x32, 16x16 and 8x8
+    maps, global average pooling, a dense layer: ``depth`` weighted
+    layers. Where a block halves the maps and doubles the channels the
+    shortcut is "A" (:class:`ZeroPadShortcut`, no parameters, the
+    paper's choice for CIFAR) or "B" (1x1 convolution and batch
+    normalisation). The model normalises its input with the course's
+    CIFAR-10 channel statistics. ResNet-20: 271,098 parameters (A).
+    """
+    depth = _count(depth, "depth")
+    if depth < 8 or (depth - 2) % 6:
+        raise ValueError(
+            "depth must be 6n + 2 for n >= 1 (8, 14, 20, 32, 44, 56, "
+            f"110), got {depth!r}."
+        )
+    width, classes = _count(width, "width"), _count(classes, "classes")
+    if shortcut not in ("A", "B"):
+        raise ValueError(
+            "shortcut must be 'A' (zero padding) or 'B' (1x1 "
+            f"projection), got {shortcut!r}."
+        )
+    layers = keras.layers
+
+    def conv(filters: int, size: int, stride: int, name: str):
+        return layers.Conv2D(
+            filters,
+            size,
+            strides=stride,
+            padding="same",
+            use_bias=False,
+            kernel_initializer="he_normal",
+            name=name,
+        )
+
+    inputs = keras.Input((32, 32, 3), name="image")
+    variance = [s**2 for s in CIFAR10_STD]
+    x = layers.Normalization(
+        mean=CIFAR10_MEAN, variance=variance, name="normalise"
+    )(inputs)
+    x = conv(width, 3, 1, "conv1")(x)
+    x = layers.BatchNormalization(name="conv1_bn")(x)
+    x = layers.ReLU(name="conv1_relu")(x)
+    for stage in range(3):
+        filters = width * 2**stage
+        for block in range((depth - 2) // 6):
+            name = f"stage{stage + 1}_block{block + 1}"
+            stride = 2 if stage > 0 and block == 0 else 1
+            y = conv(filters, 3, stride, f"{name}_conv1")(x)
+            y = layers.BatchNormalization(name=f"{name}_bn1")(y)
+            y = layers.ReLU(name=f"{name}_relu1")(y)
+            y = conv(filters, 3, 1, f"{name}_conv2")(y)
+            y = layers.BatchNormalization(name=f"{name}_bn2")(y)
+            if stride == 1 and x.shape[-1] == filters:
+                identity = x
+            elif shortcut == "A":
+                identity = ZeroPadShortcut(
+                    filters, stride, name=f"{name}_shortcut"
+                )(x)
+            else:
+                identity = conv(filters, 1, stride, f"{name}_shortcut")(x)
+                identity = layers.BatchNormalization(
+                    name=f"{name}_shortcut_bn"
+                )(identity)
+            x = layers.Add(name=f"{name}_add")([y, identity])
+            x = layers.ReLU(name=f"{name}_relu2")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    outputs = layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name=f"resnet{depth}")
