@@ -111,7 +111,7 @@ RECIPES: dict[str, Recipe] = {
             warmup_epochs=1.0,
             weight_decay=5e-3,
             momentum=0.9,
-            epochs=30,
+            epochs=40,
             batch_size=128,
             seed=0,
             literature="91.25% (He et al. 2016, Table 6, 164 epochs)",
@@ -340,25 +340,24 @@ def train(
     batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed)
     compile_for(model, r, len(batches), epochs)
     callbacks = [_epochs_callback(batches)]
+    # a resumed run (state left in `backup` by an interrupted one) continues the log of
+    # the epochs before the interruption; Keras deletes the state when training ends
+    resuming = bool(backup) and Path(backup).is_dir() and any(Path(backup).iterdir())
     if backup:
-        Path(backup).mkdir(parents=True, exist_ok=True)
         callbacks.append(keras.callbacks.BackupAndRestore(str(backup)))
-    log = Path(backup or out) / "history.csv"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    # append: a resumed run continues the log of the epochs before the interruption
-    callbacks.append(keras.callbacks.CSVLogger(str(log), append=bool(backup)))
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "history.csv"
+    callbacks.append(keras.callbacks.CSVLogger(str(log), append=resuming))
     # the test set gives the learning curves only: nothing is chosen on it
     model.fit(batches, validation_data=(xt, yt), epochs=epochs, callbacks=callbacks, verbose=verbose)
     history = _read_csv(log)
-    out.mkdir(parents=True, exist_ok=True)
     weights = out / f"{name}.weights.h5"
     # a fresh copy of the architecture holds the weights alone, without the optimiser's state
     bare = r.build()
     bare.set_weights(model.get_weights())
     bare.save_weights(weights)
     (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
-    if log.parent == out:
-        log.unlink()
+    log.unlink()
     train_seconds = float(sum(history["train_seconds"]))
     record = {
         "name": name,
