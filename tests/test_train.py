@@ -223,3 +223,13 @@ def test_an_interrupted_run_resumes_from_its_backup(shared_data, tmp_path, monke
     history = json.loads((out / "history.json").read_text())
     assert history["epoch"] == [0, 1, 2, 3] and len(history["train_seconds"]) == 4
     assert not backup.exists() or not any(backup.iterdir())  # Keras removes the state at the end
+
+
+def test_benchmark_reports_speeds_and_the_bound(shared_data):
+    row = train.bench("lenet5_mnist", train_steps=3)
+    assert row["MACs/image"] == 416_520 and row["backend"] == "tensorflow"
+    for key in ("input img/s", "trivial fit img/s", "train img/s", "matmul GFLOP/s"):
+        assert row[key] > 0, key
+    # the input side is not the bottleneck: even inside fit it outruns the real training
+    assert row["trivial fit img/s"] > row["train img/s"]
+    assert 0 < row["of bound"] < 1.5
