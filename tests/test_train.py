@@ -89,6 +89,8 @@ def test_augmentation_refuses_bad_input():
         train.augment_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), "rotate", 2)
     with pytest.raises(ValueError, match="must be a batch"):
         train.augment_batch(np.zeros((4, 4, 1)), np.random.default_rng(0), "shift", 2)
+    with pytest.raises(ValueError, match="pad must be a whole number of pixels"):
+        train.augment_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), "shift", 1.5)
 
 
 def test_recipes_are_named_and_hashed():

@@ -150,8 +150,10 @@ def augment_batch(images: np.ndarray, rng: np.random.Generator, mode: str, pad: 
     vectorised gather, no loop over images. ``mode="none"`` returns the batch unchanged."""
     if mode not in AUGMENTATIONS:
         raise ValueError(f"mode must be one of {AUGMENTATIONS}, got {mode!r}.")
-    if images.ndim != 4:
-        raise ValueError(f"images must be a batch (B, H, W, C), got shape {images.shape}.")
+    if np.ndim(images) != 4:
+        raise ValueError(f"images must be a batch (B, H, W, C), got shape {np.shape(images)}.")
+    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
+        raise ValueError(f"pad must be a whole number of pixels >= 0, got {pad!r}.")
     if mode == "none" or pad == 0:
         return images
     b, h, w, _ = images.shape
