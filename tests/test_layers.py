@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from utils.layers import C3_TABLE, Maxout, SparseC3
+from utils.layers import C3_TABLE, LocalResponseNormalization, Maxout, PCAColorShift, SparseC3, ZeroPadShortcut
 
 
 def test_maxout_pieces_make_relu_and_abs():
@@ -37,6 +37,17 @@ def test_sparse_c3_matches_the_paper_and_convolves_only_its_maps():
         lambda: keras.Sequential(
             [keras.Input((14, 14, 6)), SparseC3("relu"), keras.layers.Flatten(), keras.layers.Dense(2)]
         ),
+        lambda: keras.Sequential(
+            [
+                keras.Input((8, 8, 3)),
+                PCAColorShift([0.1, 0.02, 0.01], np.eye(3), seed=1),
+                keras.layers.Conv2D(6, 3),
+                LocalResponseNormalization(alpha=0.1, alpha_over_n=True),
+                ZeroPadShortcut(8),
+                keras.layers.Flatten(),
+                keras.layers.Dense(2),
+            ]
+        ),
     ],
 )
 def test_saved_models_reload_with_the_same_outputs(make, tmp_path):
@@ -55,3 +66,51 @@ def test_bad_arguments_say_what_is_wrong():
         Maxout(3, pieces=2.5)
     with pytest.raises(ValueError, match="needs 6 input maps, but the input has only 4"):
         SparseC3()(np.zeros((1, 14, 14, 4), "float32"))
+
+
+@pytest.mark.parametrize("alpha_over_n", [False, True])
+def test_lrn_matches_tensorflow(alpha_over_n):
+    """TensorFlow's depth_radius is n // 2 and its alpha is not divided by n; Caffe's is."""
+    import tensorflow as tf
+
+    x = np.random.default_rng(2).normal(scale=20, size=(2, 5, 5, 12)).astype("float32")
+    ours = LocalResponseNormalization(size=5, k=2, alpha=1e-4, beta=0.75, alpha_over_n=alpha_over_n)(x)
+    alpha = 1e-4 / 5 if alpha_over_n else 1e-4
+    theirs = tf.nn.local_response_normalization(x, depth_radius=2, bias=2, alpha=alpha, beta=0.75)
+    assert np.allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    # the paper's formula written out for one value: channel 0 sees channels 0-2
+    a = x[0, 0, 0]
+    expected = a[0] / (2 + alpha * np.sum(a[:3] ** 2)) ** 0.75
+    assert np.isclose(np.asarray(ours)[0, 0, 0, 0], expected, rtol=1e-5)
+
+
+def test_pca_color_shift_follows_the_known_covariance():
+    rng = np.random.default_rng(3)
+    # pixels with a known RGB covariance: independent components along known directions
+    vectors = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    spread = np.array([0.3, 0.1, 0.03])
+    pixels = (rng.normal(size=(200_000, 3)) * spread) @ vectors.T + 0.5
+    layer = PCAColorShift.from_images(pixels.reshape(-1, 10, 10, 3), std=0.1, seed=0)
+    order = np.argsort(layer.eigenvalues)
+    assert np.allclose(np.array(layer.eigenvalues)[order], np.sort(spread**2), rtol=0.02)
+    found = np.array(layer.eigenvectors)[:, order]
+    assert np.allclose(np.abs(np.sum(found * vectors[:, np.argsort(spread**2)], axis=0)), 1, atol=1e-3)
+    images = np.zeros((4000, 2, 2, 3), "float32")
+    assert np.array_equal(layer(images), images)  # inference: the identity
+    shifted = np.asarray(layer(images, training=True))
+    shift = shifted[:, 0, 0]
+    assert np.allclose(shifted, shift[:, None, None, :])  # one colour shift per image
+    # shift = P (a * lambda), a ~ N(0, 0.1): covariance P diag((0.1 lambda)^2) P^T
+    lam = np.array(layer.eigenvalues)
+    expected = np.array(layer.eigenvectors) @ np.diag((0.1 * lam) ** 2) @ np.array(layer.eigenvectors).T
+    assert np.allclose(np.cov(shift, rowvar=False), expected, atol=0.1 * np.abs(expected).max())
+    assert np.abs(shift.mean(axis=0)).max() < 4 * 0.1 * lam.max() / np.sqrt(4000)
+
+
+def test_new_layers_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="size must be odd"):
+        LocalResponseNormalization(size=4)
+    with pytest.raises(ValueError, match="eigenvectors be 3x3"):
+        PCAColorShift([1, 2], np.eye(3))
+    with pytest.raises(ValueError, match="std must be >= 0"):
+        PCAColorShift([1, 2, 3], np.eye(3), std=-1)

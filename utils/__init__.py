@@ -38,7 +38,14 @@ from .geometry import (  # noqa: E402
     receptive_field,
     same_padding,
 )
-from .layers import C3_TABLE, Maxout, SparseC3, ZeroPadShortcut  # noqa: E402
+from .layers import (  # noqa: E402
+    C3_TABLE,
+    LocalResponseNormalization,
+    Maxout,
+    PCAColorShift,
+    SparseC3,
+    ZeroPadShortcut,
+)
 
 # These need matplotlib, pandas or ipywidgets, or build models: they load on first use, so
 # that `python -m utils.train` runs where only Keras and NumPy are installed (the GPU machine).
@@ -80,7 +87,9 @@ __all__ = [
     "ConvGeometry",
     "DataError",
     "FASHION_MNIST_CLASSES",
+    "LocalResponseNormalization",
     "Maxout",
+    "PCAColorShift",
     "SparseC3",
     "ZeroPadShortcut",
     "by_profile",

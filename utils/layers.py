@@ -6,6 +6,9 @@
   maps (LeNet chapter).
 * :class:`ZeroPadShortcut`: ResNet's parameter-free shortcut when a block
   changes shape (option A of He et al. 2016; ResNet chapter).
+* :class:`LocalResponseNormalization` and :class:`PCAColorShift`:
+  AlexNet's normalisation across channels and its colour augmentation
+  (AlexNet chapter).
 
 All are registered with Keras (package ``cnn_course``):
 ``keras.models.load_model`` finds them once ``utils`` is imported. The
@@ -18,6 +21,7 @@ import numbers
 from typing import Any
 
 import keras
+import numpy as np
 
 # LeNet-5, Table I: the S2 maps (0-5) that each of C3's 16 maps sees.
 C3_TABLE: tuple[tuple[int, ...], ...] = (
@@ -170,3 +174,125 @@ class ZeroPadShortcut(keras.layers.Layer):
     def get_config(self) -> dict:
         config = super().get_config()
         return {**config, "filters": self.filters, "stride": self.stride}
+
+
+@keras.saving.register_keras_serializable(package="cnn_course")
+class LocalResponseNormalization(keras.layers.Layer):
+    """AlexNet's local response normalisation across channels.
+
+    ``b[c] = a[c] / (k + alpha * sum(a[j] ** 2 for j near c)) ** beta``,
+    the sum over the ``size`` channels centred on ``c`` (fewer at the
+    edges). The paper's values are the defaults. ``alpha_over_n=True``
+    divides ``alpha`` by ``size`` first, as Caffe does; TensorFlow's
+    ``tf.nn.local_response_normalization`` (``depth_radius = size // 2``)
+    does not. Input and output ``(batch, H, W, C)``; no parameters.
+    """
+
+    def __init__(
+        self,
+        size: int = 5,
+        k: float = 2.0,
+        alpha: float = 1e-4,
+        beta: float = 0.75,
+        alpha_over_n: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.size = _count(size, "size")
+        if self.size % 2 == 0:
+            raise ValueError(f"size must be odd, got {size!r}.")
+        self.k, self.alpha, self.beta = float(k), float(alpha), float(beta)
+        self.alpha_over_n = bool(alpha_over_n)
+
+    def call(self, inputs: Any) -> Any:
+        r = self.size // 2
+        squares = keras.ops.pad(
+            keras.ops.square(inputs), [[0, 0], [0, 0], [0, 0], [r, r]]
+        )
+        channels = inputs.shape[-1]
+        total = sum(
+            squares[..., i : i + channels] for i in range(self.size)
+        )
+        alpha = self.alpha / self.size if self.alpha_over_n else self.alpha
+        return inputs / (self.k + alpha * total) ** self.beta
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "k": self.k,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "alpha_over_n": self.alpha_over_n,
+        }
+
+
+@keras.saving.register_keras_serializable(package="cnn_course")
+class PCAColorShift(keras.layers.Layer):
+    """AlexNet's PCA colour augmentation, active only in training.
+
+    Each image gets ``[p1 p2 p3] @ (a * eigenvalues)`` added to every
+    pixel, with ``a ~ N(0, std)`` drawn per image (the paper: std 0.1)
+    and ``p_i``, ``eigenvalues`` the eigenvectors and eigenvalues of the
+    training set's 3x3 RGB covariance (:meth:`from_images`, in the
+    images' own scale). Input and output ``(batch, H, W, 3)``.
+    """
+
+    def __init__(
+        self,
+        eigenvalues: Any,
+        eigenvectors: Any,
+        std: float = 0.1,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        values = np.asarray(eigenvalues, dtype="float64")
+        vectors = np.asarray(eigenvectors, dtype="float64")
+        if values.shape != (3,) or vectors.shape != (3, 3):
+            raise ValueError(
+                "eigenvalues must have 3 numbers and eigenvectors be 3x3 "
+                f"(columns p1, p2, p3), got shapes {values.shape} and "
+                f"{vectors.shape}: use PCAColorShift.from_images."
+            )
+        self.eigenvalues = values.tolist()
+        self.eigenvectors = vectors.tolist()
+        if not std >= 0:
+            raise ValueError(f"std must be >= 0, got {std!r}.")
+        self.std, self.seed = float(std), seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    @classmethod
+    def from_images(cls, images: Any, **kwargs: Any) -> "PCAColorShift":
+        """The layer for ``images`` (N, H, W, 3): their RGB covariance."""
+        pixels = np.asarray(images, dtype="float64").reshape(-1, 3)
+        values, vectors = np.linalg.eigh(np.cov(pixels, rowvar=False))
+        return cls(values, vectors, **kwargs)
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if not training or self.std == 0:
+            return inputs
+        batch = keras.ops.shape(inputs)[0]
+        a = keras.random.normal(
+            (batch, 3), stddev=self.std, seed=self.generator
+        )
+        vectors = keras.ops.convert_to_tensor(self.eigenvectors)
+        weights = a * keras.ops.convert_to_tensor(self.eigenvalues)
+        shift = keras.ops.matmul(weights, keras.ops.transpose(vectors))
+        shift = keras.ops.cast(shift, inputs.dtype)
+        return inputs + shift[:, None, None, :]
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "eigenvalues": self.eigenvalues,
+            "eigenvectors": self.eigenvectors,
+            "std": self.std,
+            "seed": self.seed,
+        }
