@@ -29,6 +29,22 @@ def test_builders_match_the_papers_counts():
     assert resnet20(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
 
 
+def test_alexnet_has_the_papers_shapes_and_counts():
+    from utils import conv_output_size, pool_output_size
+
+    model = models.alexnet()
+    assert model.count_params() == 60_965_224
+    assert models.alexnet(groups=1).count_params() == 62_378_344
+    assert models.alexnet(lrn=False).count_params() == 60_965_224
+    shapes = {layer.name: layer.output.shape[1:] for layer in model.layers}
+    side = conv_output_size(227, 11, stride=4)
+    assert shapes["conv1"] == (side, side, 96) == (55, 55, 96)
+    assert shapes["pool1"][0] == pool_output_size(55, 3, 2) == 27
+    assert shapes["conv5"] == (13, 13, 256) and shapes["pool5"] == (6, 6, 256)
+    assert model.get_layer("fc6").count_params() == 9216 * 4096 + 4096
+    assert model(np.zeros((1, 227, 227, 3), "float32")).shape == (1, 1000)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -38,6 +54,7 @@ def test_builders_match_the_papers_counts():
         (lambda: models.resnet_cifar(21), "depth must be 6n \\+ 2"),
         (lambda: models.resnet_cifar(20, width=0), "width must be a positive integer"),
         (lambda: models.resnet_cifar(20, shortcut="C"), "shortcut must be 'A'"),
+        (lambda: models.alexnet(groups=5), "groups must divide 48 and 192"),
     ],
 )
 def test_builders_refuse_bad_arguments(call, message):

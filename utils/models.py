@@ -14,7 +14,12 @@ from typing import Any
 
 import keras
 
-from .layers import SparseC3, ZeroPadShortcut, _count
+from .layers import (
+    LocalResponseNormalization,
+    SparseC3,
+    ZeroPadShortcut,
+    _count,
+)
 
 LENET_VARIANTS = ("modern", "classic", "classic-full")
 # Per-channel (R, G, B) mean and standard deviation of the course's
@@ -160,3 +165,54 @@ def resnet_cifar(
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     outputs = layers.Dense(classes, name="logits")(x)
     return keras.Model(inputs, outputs, name=f"resnet{depth}")
+
+
+def alexnet(
+    classes: int = 1000, groups: int = 2, lrn: bool = True
+) -> keras.Sequential:
+    """AlexNet (Krizhevsky, Sutskever and Hinton 2012) at its real size:
+    ``(batch, 227, 227, 3)`` images -> ``(batch, classes)`` logits.
+
+    conv1 96@11x11 stride 4 -> 55x55, LRN, max pool 3/2 -> 27; conv2
+    256@5x5 -> 27, LRN, pool -> 13; conv3 384@3x3, conv4 384@3x3, conv5
+    256@3x3 -> 13; pool -> 6x6x256; FC6 4096, dropout 0.5; FC7 4096,
+    dropout 0.5; FC8 ``classes``. ``groups=2`` splits conv2, conv4 and
+    conv5 in two halves that see only their own half of the input maps,
+    as on the paper's two GPUs (60,965,224 parameters; 62,378,344 with
+    ``groups=1``). ``lrn=False`` leaves out the normalisation layers.
+    """
+    classes, groups = _count(classes, "classes"), _count(groups, "groups")
+    if 48 % groups or 192 % groups:
+        raise ValueError(f"groups must divide 48 and 192, got {groups}.")
+    layers = keras.layers
+
+    def conv(filters: int, size: int, name: str, **kwargs: Any):
+        return layers.Conv2D(
+            filters, size, activation="relu", name=name, **kwargs
+        )
+
+    def norm(name: str) -> list:
+        return [LocalResponseNormalization(name=name)] if lrn else []
+
+    return keras.Sequential(
+        [
+            keras.Input((227, 227, 3)),
+            conv(96, 11, "conv1", strides=4),
+            *norm("norm1"),
+            layers.MaxPooling2D(3, 2, name="pool1"),
+            conv(256, 5, "conv2", padding="same", groups=groups),
+            *norm("norm2"),
+            layers.MaxPooling2D(3, 2, name="pool2"),
+            conv(384, 3, "conv3", padding="same"),
+            conv(384, 3, "conv4", padding="same", groups=groups),
+            conv(256, 3, "conv5", padding="same", groups=groups),
+            layers.MaxPooling2D(3, 2, name="pool5"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(4096, activation="relu", name="fc6"),
+            layers.Dropout(0.5, name="drop6"),
+            layers.Dense(4096, activation="relu", name="fc7"),
+            layers.Dropout(0.5, name="drop7"),
+            layers.Dense(classes, name="fc8"),
+        ],
+        name="alexnet",
+    )
