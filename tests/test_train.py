@@ -45,6 +45,18 @@ def test_alexnet_has_the_papers_shapes_and_counts():
     assert model(np.zeros((1, 227, 227, 3), "float32")).shape == (1, 1000)
 
 
+def test_vgg16_matches_keras_applications():
+    import keras
+
+    ours, theirs = models.vgg16(), keras.applications.VGG16(weights=None)
+    assert ours.count_params() == theirs.count_params() == 138_357_544
+    convs = [layer for layer in ours.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [f for f, n in models.VGG16_STAGES for _ in range(n)]
+    assert ours.get_layer("block5_pool").output.shape[1:] == (7, 7, 512)
+    # batch normalisation adds 4 numbers per channel (2 trained, 2 running statistics)
+    assert models.vgg16(batch_norm=True).count_params() == 138_357_544 + 4 * sum(c.filters for c in convs)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [

@@ -63,6 +63,7 @@ _LAZY = {
     "alexnet": "models",
     "lenet5": "models",
     "resnet_cifar": "models",
+    "vgg16": "models",
     "load_trained": "train",
 }
 
@@ -131,4 +132,5 @@ __all__ = [
     "shift_images",
     "show_images",
     "use_course_style",
+    "vgg16",
 ]

@@ -216,3 +216,45 @@ def alexnet(
         ],
         name="alexnet",
     )
+
+
+VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
+
+
+def vgg16(
+    classes: int = 1000, batch_norm: bool = False
+) -> keras.Sequential:
+    """VGG-16, configuration D of Simonyan and Zisserman 2015:
+    ``(batch, 224, 224, 3)`` images -> ``(batch, classes)`` logits.
+
+    Five stages of 3x3 'same' convolutions (64, 128, 256, 512, 512
+    channels; 2, 2, 3, 3, 3 of them), each followed by a 2x2 max pool
+    that halves the side; FC6 and FC7 of 4096 units with dropout 0.5;
+    FC8. 138,357,544 parameters, as ``keras.applications.VGG16``.
+    ``batch_norm=True`` puts batch normalisation after each convolution.
+    """
+    classes = _count(classes, "classes")
+    layers = keras.layers
+    stack: list = [keras.Input((224, 224, 3))]
+    for stage, (filters, convs) in enumerate(VGG16_STAGES, start=1):
+        for i in range(1, convs + 1):
+            name = f"block{stage}_conv{i}"
+            act = None if batch_norm else "relu"
+            stack.append(
+                layers.Conv2D(
+                    filters, 3, padding="same", activation=act, name=name
+                )
+            )
+            if batch_norm:
+                stack.append(layers.BatchNormalization(name=f"{name}_bn"))
+                stack.append(layers.ReLU(name=f"{name}_relu"))
+        stack.append(layers.MaxPooling2D(2, name=f"block{stage}_pool"))
+    stack += [
+        layers.Flatten(name="flatten"),
+        layers.Dense(4096, activation="relu", name="fc6"),
+        layers.Dropout(0.5, name="drop6"),
+        layers.Dense(4096, activation="relu", name="fc7"),
+        layers.Dropout(0.5, name="drop7"),
+        layers.Dense(classes, name="fc8"),
+    ]
+    return keras.Sequential(stack, name="vgg16")
