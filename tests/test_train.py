@@ -57,6 +57,18 @@ def test_vgg16_matches_keras_applications():
     assert models.vgg16(batch_norm=True).count_params() == 138_357_544 + 4 * sum(c.filters for c in convs)
 
 
+def test_googlenet_matches_torchvision_and_the_papers_table():
+    torchvision_like = models.googlenet(batch_norm=True, big_kernel=3)
+    trained = sum(int(np.prod(w.shape)) for w in torchvision_like.trainable_weights)
+    assert trained == 6_624_904  # torchvision's GoogLeNet (BN, 3x3 in the "5x5" branch)
+    paper = models.googlenet()
+    assert paper.count_params() == 6_998_552
+    channels = [paper.get_layer(f"inception{n}_concat").output.shape[-1] for n in models.GOOGLENET_MODULES]
+    assert channels == [256, 480, 512, 512, 512, 528, 832, 832, 1024]  # Table 1, "output size" column
+    assert paper.get_layer("inception5b_concat").output.shape[1:3] == (7, 7)
+    assert paper(np.zeros((1, 224, 224, 3), "float32")).shape == (1, 1000)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [

@@ -258,3 +258,93 @@ def vgg16(
         layers.Dense(classes, name="fc8"),
     ]
     return keras.Sequential(stack, name="vgg16")
+
+
+# GoogLeNet's Inception modules (Szegedy et al. 2015, Table 1): 1x1;
+# 3x3 reduce, 3x3; 5x5 reduce, 5x5; pool projection.
+GOOGLENET_MODULES = {
+    "3a": (64, 96, 128, 16, 32, 32),
+    "3b": (128, 128, 192, 32, 96, 64),
+    "4a": (192, 96, 208, 16, 48, 64),
+    "4b": (160, 112, 224, 24, 64, 64),
+    "4c": (128, 128, 256, 24, 64, 64),
+    "4d": (112, 144, 288, 32, 64, 64),
+    "4e": (256, 160, 320, 32, 128, 128),
+    "5a": (256, 160, 320, 32, 128, 128),
+    "5b": (384, 192, 384, 48, 128, 128),
+}
+
+
+def inception_module(
+    x: Any, widths: tuple, name: str, batch_norm=False, big_kernel=5
+) -> Any:
+    """One Inception module on the tensor ``x``: four branches (1x1;
+    1x1 then 3x3; 1x1 then ``big_kernel``; 3x3 max pool then 1x1), their
+    maps concatenated. ``widths``: the six numbers of a row of
+    :data:`GOOGLENET_MODULES`. Output channels: ``widths[0] + widths[2]
+    + widths[4] + widths[5]``; the side is unchanged.
+    """
+    one, red3, three, red5, five, proj = widths
+
+    def conv(y, filters, size, part):
+        return _conv_unit(y, filters, size, f"{name}_{part}", batch_norm)
+
+    b1 = conv(x, one, 1, "1x1")
+    b2 = conv(conv(x, red3, 1, "3x3_reduce"), three, 3, "3x3")
+    b3 = conv(conv(x, red5, 1, "5x5_reduce"), five, big_kernel, "5x5")
+    pool = keras.layers.MaxPooling2D(3, 1, "same", name=f"{name}_pool")
+    b4 = conv(pool(x), proj, 1, "pool_proj")
+    return keras.layers.Concatenate(name=f"{name}_concat")(
+        [b1, b2, b3, b4]
+    )
+
+
+def _conv_unit(x, filters, size, name, batch_norm, stride=1):
+    """A 'same' convolution and ReLU; with ``batch_norm``, no bias and a
+    batch normalisation in between (torchvision's BasicConv2d)."""
+    layers = keras.layers
+    x = layers.Conv2D(
+        filters,
+        size,
+        strides=stride,
+        padding="same",
+        use_bias=not batch_norm,
+        name=name,
+    )(x)
+    if batch_norm:
+        x = layers.BatchNormalization(epsilon=1e-3, name=f"{name}_bn")(x)
+    return layers.ReLU(name=f"{name}_relu")(x)
+
+
+def googlenet(
+    classes: int = 1000, batch_norm: bool = False, big_kernel: int = 5
+) -> keras.Model:
+    """GoogLeNet (Szegedy et al. 2015) without its auxiliary classifiers:
+    ``(batch, 224, 224, 3)`` -> ``(batch, classes)`` logits.
+
+    7x7/2 convolution, pool, 1x1 and 3x3 convolutions, pool, Inception
+    3a-3b, pool, 4a-4e, pool, 5a-5b (:data:`GOOGLENET_MODULES`), global
+    average pooling, dropout 0.4, one dense layer. The paper's LRN
+    layers are left out. ``batch_norm=True`` and ``big_kernel=3`` give
+    torchvision's GoogLeNet (its 6,624,904 trained parameters).
+    """
+    classes = _count(classes, "classes")
+    big_kernel = _count(big_kernel, "big_kernel")
+    layers = keras.layers
+    inputs = keras.Input((224, 224, 3), name="image")
+    x = _conv_unit(inputs, 64, 7, "conv1", batch_norm, stride=2)
+    x = layers.MaxPooling2D(3, 2, "same", name="pool1")(x)
+    x = _conv_unit(x, 64, 1, "conv2_reduce", batch_norm)
+    x = _conv_unit(x, 192, 3, "conv2", batch_norm)
+    x = layers.MaxPooling2D(3, 2, "same", name="pool2")(x)
+    for name, widths in GOOGLENET_MODULES.items():
+        if name in ("4a", "5a"):
+            size = 3 if name == "4a" else 2
+            x = layers.MaxPooling2D(size, 2, "same", name=f"pool{name}")(x)
+        x = inception_module(
+            x, widths, f"inception{name}", batch_norm, big_kernel
+        )
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dropout(0.4, name="dropout")(x)
+    outputs = layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name="googlenet")
