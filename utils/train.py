@@ -109,9 +109,12 @@ RECIPES: dict[str, Recipe] = {
             optimizer="sgd",
             learning_rate=0.1,
             warmup_epochs=1.0,
-            weight_decay=5e-3,
+            # decoupled: 1e-3 x the learning rate per step, the paper's L2 of 1e-4
+            # with momentum 0.9; 5e-3 (L2 5e-4) in 40 epochs underfitted: 94.8% train,
+            # 87.3% test accuracy
+            weight_decay=1e-3,
             momentum=0.9,
-            epochs=40,
+            epochs=60,
             batch_size=128,
             seed=0,
             literature="91.25% (He et al. 2016, Table 6, 164 epochs)",
