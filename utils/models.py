@@ -167,6 +167,20 @@ def resnet_cifar(
     return keras.Model(inputs, outputs, name=f"resnet{depth}")
 
 
+def fc_head(classes: int) -> list:
+    """AlexNet's and VGG's classifier: flatten, FC6 and FC7 of 4096 ReLU
+    units each followed by dropout 0.5, and FC8 with ``classes`` logits."""
+    layers = keras.layers
+    return [
+        layers.Flatten(name="flatten"),
+        layers.Dense(4096, activation="relu", name="fc6"),
+        layers.Dropout(0.5, name="drop6"),
+        layers.Dense(4096, activation="relu", name="fc7"),
+        layers.Dropout(0.5, name="drop7"),
+        layers.Dense(classes, name="fc8"),
+    ]
+
+
 def alexnet(
     classes: int = 1000, groups: int = 2, lrn: bool = True
 ) -> keras.Sequential:
@@ -207,12 +221,7 @@ def alexnet(
             conv(384, 3, "conv4", padding="same", groups=groups),
             conv(256, 3, "conv5", padding="same", groups=groups),
             layers.MaxPooling2D(3, 2, name="pool5"),
-            layers.Flatten(name="flatten"),
-            layers.Dense(4096, activation="relu", name="fc6"),
-            layers.Dropout(0.5, name="drop6"),
-            layers.Dense(4096, activation="relu", name="fc7"),
-            layers.Dropout(0.5, name="drop7"),
-            layers.Dense(classes, name="fc8"),
+            *fc_head(classes),
         ],
         name="alexnet",
     )
@@ -249,14 +258,7 @@ def vgg16(
                 stack.append(layers.BatchNormalization(name=f"{name}_bn"))
                 stack.append(layers.ReLU(name=f"{name}_relu"))
         stack.append(layers.MaxPooling2D(2, name=f"block{stage}_pool"))
-    stack += [
-        layers.Flatten(name="flatten"),
-        layers.Dense(4096, activation="relu", name="fc6"),
-        layers.Dropout(0.5, name="drop6"),
-        layers.Dense(4096, activation="relu", name="fc7"),
-        layers.Dropout(0.5, name="drop7"),
-        layers.Dense(classes, name="fc8"),
-    ]
+    stack += fc_head(classes)
     return keras.Sequential(stack, name="vgg16")
 
 
