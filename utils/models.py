@@ -121,15 +121,23 @@ def resnet_cifar(
     layers = keras.layers
 
     def conv(filters: int, size: int, stride: int, name: str):
-        return layers.Conv2D(
+        # "same" padding with stride 2 pads only the bottom and right of
+        # an even map, so each output would sit one pixel off the
+        # shortcut's; pad (size - 1) / 2 on every side instead, as the
+        # paper's reference code does
+        conv = layers.Conv2D(
             filters,
             size,
             strides=stride,
-            padding="same",
+            padding="same" if stride == 1 else "valid",
             use_bias=False,
             kernel_initializer="he_normal",
             name=name,
         )
+        if stride == 1 or size == 1:
+            return conv
+        pad = layers.ZeroPadding2D((size - 1) // 2, name=f"{name}_pad")
+        return lambda x: conv(pad(x))
 
     inputs = keras.Input((32, 32, 3), name="image")
     variance = [s**2 for s in CIFAR10_STD]
