@@ -2,9 +2,19 @@
 
 import math
 
+import numpy as np
 import pytest
 
-from utils.exercises import ANSWERS, canonical, check_answer, is_correct
+from utils.exercises import (
+    ANSWERS,
+    FUNCTION_CASES,
+    FUNCTIONS,
+    canonical,
+    check_answer,
+    check_function,
+    function_is_correct,
+    is_correct,
+)
 from utils.geometry import conv2d_params, conv_output_size, dense_params, pool_output_size, same_padding
 
 # The worked answers, for teachers.
@@ -112,3 +122,77 @@ def test_floats_are_compared_with_a_tolerance_not_by_rounding():
     assert is_correct("act.leaky_value", -0.3) and is_correct("pre.whitening_factor", 1 / 2)
     # integers stay exact: a count near the answer is wrong
     assert not is_correct("conv.dense_equivalent", 4_821_000)
+
+
+# --- exercises where the learner writes a function ------------------------------------------
+
+
+def lrn_worked(a, size=5, k=2.0, alpha=1e-4, beta=0.75):
+    """A worked answer to alexnet.lrn: a loop over channels, unlike the reference."""
+    out = np.empty_like(a)
+    for c in range(a.shape[-1]):
+        lo, hi = max(0, c - size // 2), min(a.shape[-1], c + size // 2 + 1)
+        out[..., c] = a[..., c] / (k + alpha * np.sum(a[..., lo:hi] ** 2, axis=-1)) ** beta
+    return out
+
+
+def ten_crop_worked(image, size):
+    """A worked answer to alexnet.ten_crop."""
+    h, w = image.shape[:2]
+    starts = [(0, 0), (0, w - size), (h - size, 0), (h - size, w - size), ((h - size) // 2, (w - size) // 2)]
+    crops = [image[y : y + size, x : x + size] for y, x in starts]
+    return np.array(crops + [np.fliplr(c) for c in crops])
+
+
+FUNCTION_WORKED = {"alexnet.lrn": lrn_worked, "alexnet.ten_crop": ten_crop_worked}
+
+
+def test_every_function_exercise_has_a_worked_answer():
+    assert set(FUNCTION_WORKED) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("exercise", sorted(FUNCTION_WORKED))
+def test_worked_functions_pass(exercise, capsys):
+    assert function_is_correct(exercise, FUNCTION_WORKED[exercise])
+    check_function(exercise, FUNCTION_WORKED[exercise])
+    assert capsys.readouterr().out == f"{exercise}: correct on {FUNCTION_CASES} random inputs!\n"
+
+
+def test_lrn_reference_matches_the_keras_layer():
+    from utils.exercises import _lrn_reference
+    from utils.layers import LocalResponseNormalization
+
+    a = np.random.default_rng(1).normal(size=(2, 3, 3, 9)).astype("float32") * 20
+    layer = LocalResponseNormalization(size=3, k=1.0, alpha=1e-3, beta=0.6)
+    np.testing.assert_allclose(np.asarray(layer(a)), _lrn_reference(a, 3, 1.0, 1e-3, 0.6), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("fn", "says"),
+    [
+        (lambda a, **kw: a, "the shape is right but some values are not"),
+        (lambda a, **kw: a[..., :-1], "it returned shape"),
+        (lambda a, **kw: 1 / 0, "it raised ZeroDivisionError: division by zero"),
+        (lambda a, **kw: "text", "not an array of numbers"),
+        (lambda a: a, "it raised TypeError"),  # forgets the keyword arguments
+        (42, "give the function itself"),
+    ],
+)
+def test_wrong_functions_get_a_reason_and_a_hint(fn, says, capsys):
+    assert not function_is_correct("alexnet.lrn", fn)
+    check_function("alexnet.lrn", fn)
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert out.startswith("alexnet.lrn: not yet.") and says in out and "Hint:" in out
+
+
+def test_function_feedback_never_prints_the_expected_values(capsys):
+    check_function("alexnet.lrn", lambda a, **kw: a * 0.5)
+    out = capsys.readouterr().out
+    assert "[" not in out and "array(" not in out and "0." not in out.split("Hint")[0].split("),")[-1]
+
+
+def test_function_placeholder_and_unknown_id(capsys):
+    check_function("alexnet.lrn", ...)
+    assert "write the function" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no exercise called"):
+        function_is_correct("alexnet.nope", lrn_worked)

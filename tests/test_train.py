@@ -276,3 +276,60 @@ def test_benchmark_reports_speeds_and_the_bound(shared_data):
     # the input side is not the bottleneck: even inside fit it outruns the real training
     assert row["trivial fit img/s"] > row["train img/s"]
     assert 0 < row["of bound"] < 1.5
+
+
+def test_alexnet_cifar_counts_shapes_and_variants():
+    from utils import conv2d_params, dense_params
+
+    convs = [(5, 3, 64), (5, 64, 192), (3, 192, 384), (3, 384, 256), (3, 256, 256)]
+    expected = sum(conv2d_params(*c) for c in convs)
+    expected += dense_params(4 * 4 * 256, 1024) + dense_params(1024, 1024) + dense_params(1024, 10)
+    model = models.alexnet_cifar()
+    assert model.count_params() == expected == 7_706_442
+    assert model(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
+    assert model.get_layer("pool5").output.shape[1:] == (4, 4, 256)
+    # non-overlapping pools give the same sizes, so the two can be compared fairly
+    assert models.alexnet_cifar(pool_size=2).get_layer("pool5").output.shape[1:] == (4, 4, 256)
+    assert models.alexnet_cifar(norm="none").count_params() == expected
+    # batch normalisation: no conv biases, 4 numbers per channel (2 trained)
+    channels = 64 + 192 + 384 + 256 + 256
+    assert models.alexnet_cifar(norm="batch").count_params() == expected - channels + 4 * channels
+    half = models.alexnet_cifar(width=0.5)
+    assert half.get_layer("conv2").filters == 96 and half.get_layer("fc6").units == 512
+    names = [layer.__class__.__name__ for layer in model.layers]
+    assert names.count("LocalResponseNormalization") == 2
+    assert "LocalResponseNormalization" not in [
+        layer.__class__.__name__ for layer in models.alexnet_cifar(norm="batch").layers
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: models.alexnet_cifar(norm="layer"), "norm must be one of"),
+        (lambda: models.alexnet_cifar(pool_size=4), "pool_size must be 2 or 3"),
+        (lambda: models.alexnet_cifar(width=0), "width must be a number >= 0.1"),
+        (lambda: models.alexnet_cifar(dropout=1.0), "dropout must be below 1"),
+        (lambda: models.alexnet_cifar(activation="nope"), "nope"),
+    ],
+)
+def test_alexnet_cifar_rejects_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_resnet_stride_two_convolutions_line_up_with_the_shortcut():
+    """Each stride-2 3x3 convolution is padded on all sides, so output (i, j) is centred on
+    input (2i, 2j), the pixel the shortcut keeps: a centred one-hot filter copies it."""
+    import keras
+
+    model = models.resnet_cifar(8)
+    assert model.get_layer("stage2_block1_conv1_pad").output.shape[1:3] == (34, 34)
+    conv = model.get_layer("stage2_block1_conv1")
+    x = np.random.default_rng(0).normal(size=(1, 32, 32, 16)).astype("float32")
+    kernel = np.zeros((3, 3, 16, 32), "float32")
+    kernel[1, 1, 0, 0] = 1.0  # the centre tap of input channel 0
+    conv.set_weights([kernel])
+    padded = model.get_layer("stage2_block1_conv1_pad")(x)
+    out = keras.ops.convert_to_numpy(conv(padded))
+    np.testing.assert_allclose(out[0, :, :, 0], x[0, ::2, ::2, 0], rtol=1e-6)

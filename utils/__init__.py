@@ -23,7 +23,7 @@ from .data import (  # noqa: E402
     shift_images,
 )
 from .env import by_profile, device_description, profile, provenance, setup  # noqa: E402
-from .exercises import check_answer, is_correct  # noqa: E402
+from .exercises import check_answer, check_function, function_is_correct, is_correct  # noqa: E402
 from .geometry import (  # noqa: E402
     ConvGeometry,
     conv2d_macs,
@@ -61,6 +61,7 @@ _LAZY = {
     "conv_formula": "widgets",
     "explorer": "widgets",
     "alexnet": "models",
+    "alexnet_cifar": "models",
     "googlenet": "models",
     "inception_module": "models",
     "lenet5": "models",
@@ -97,8 +98,11 @@ __all__ = [
     "SparseC3",
     "ZeroPadShortcut",
     "alexnet",
+    "alexnet_cifar",
     "by_profile",
     "check_answer",
+    "check_function",
+    "function_is_correct",
     "confusion_matrix",
     "conv2d_macs",
     "conv2d_output_shape",

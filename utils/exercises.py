@@ -12,6 +12,7 @@ import itertools
 import math
 import numbers
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -281,3 +282,111 @@ def check_answer(exercise: str, value: Any) -> None:
             )
         return
     _say(f"{exercise}: not yet ({shown}). Hint: {ANSWERS[exercise][1]}")
+
+
+# --- Exercises where the learner writes a function ----------------------------------------
+# Each is called on random inputs and compared with a reference; the feedback names the
+# first case that fails and how (an error, the shape, the values), never the expected values.
+
+
+def _lrn_reference(a: np.ndarray, size: int = 5, k: float = 2.0, alpha: float = 1e-4, beta: float = 0.75) -> np.ndarray:
+    r = size // 2
+    squares = np.pad(np.square(a), [(0, 0)] * (a.ndim - 1) + [(r, r)])
+    sums = sum(squares[..., j : j + a.shape[-1]] for j in range(size))
+    return a / (k + alpha * sums) ** beta
+
+
+def _lrn_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    channels = int(rng.integers(6, 13))
+    shape = (int(rng.integers(1, 3)), int(rng.integers(1, 4)), int(rng.integers(1, 4)), channels)
+    a = rng.normal(size=shape) * rng.uniform(1, 40)
+    kwargs = {
+        "size": int(rng.choice([1, 3, 5, 7])),
+        "k": float(rng.uniform(0.5, 3)),
+        "alpha": float(10 ** rng.uniform(-4, -2)),
+        "beta": float(rng.uniform(0.5, 1)),
+    }
+    return (a,), kwargs
+
+
+def _ten_crop_reference(image: np.ndarray, size: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    corners = [(0, 0), (0, w - size), (h - size, 0), (h - size, w - size), ((h - size) // 2, (w - size) // 2)]
+    crops = [image[y : y + size, x : x + size] for y, x in corners]
+    return np.stack(crops + [c[:, ::-1] for c in crops])
+
+
+def _ten_crop_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    h, w = (int(n) for n in rng.integers(5, 12, size=2))
+    size = int(rng.integers(2, min(h, w)))
+    return (rng.normal(size=(h, w, int(rng.choice([1, 3])))), size), {}
+
+
+# exercise id -> (random inputs: (args, kwargs), reference function, hint shown on a failure)
+FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], Callable[..., Any], str]] = {
+    "alexnet.lrn": (
+        _lrn_cases,
+        _lrn_reference,
+        "For each channel c, sum the squares of the channels c - size//2 ... c + size//2 that "
+        "exist (fewer at the edges), then divide a by (k + alpha * sum) ** beta.",
+    ),
+    "alexnet.ten_crop": (
+        _ten_crop_cases,
+        _ten_crop_reference,
+        "Crops in the order top-left, top-right, bottom-left, bottom-right, centre (centre "
+        "offsets rounded down), then the same five mirrored left-right: shape (10, size, size, C).",
+    ),
+}
+
+FUNCTION_CASES = 8  # random cases a function must pass
+
+
+def _first_failure(exercise: str, fn: Callable[..., Any], cases: int, seed: int) -> str | None:
+    """Why ``fn`` fails ``exercise`` on its first failing random case, or None if all pass."""
+    if exercise not in FUNCTIONS:
+        raise ValueError(f"no exercise called {exercise!r}; the ids are: {', '.join(sorted(FUNCTIONS))}.")
+    if not callable(fn):
+        return f"give the function itself (its name, without brackets), not a {type(fn).__name__}."
+    make, reference, _ = FUNCTIONS[exercise]
+    rng = np.random.default_rng(seed)
+    for case in range(1, cases + 1):
+        args, kwargs = make(rng)
+        expected = np.asarray(reference(*args, **kwargs))
+        shown = ", ".join([f"an array of shape {np.shape(a)}" if np.ndim(a) else repr(a) for a in args])
+        shown += "".join(f", {name}={value:.3g}" for name, value in kwargs.items())
+        try:
+            got = fn(*(np.copy(a) if isinstance(a, np.ndarray) else a for a in args), **kwargs)
+        except Exception as error:  # the learner's code: report any error in words
+            return f"case {case}: called with ({shown}), it raised {type(error).__name__}: {error}"
+        try:
+            got = np.asarray(got, dtype="float64")
+        except (TypeError, ValueError):
+            return f"case {case}: it returned a {type(got).__name__}, not an array of numbers."
+        if got.shape != expected.shape:
+            return f"case {case}: called with ({shown}), it returned shape {got.shape}, not {expected.shape}."
+        if not np.allclose(got, expected, rtol=1e-5, atol=1e-8):
+            return f"case {case}: called with ({shown}), the shape is right but some values are not."
+    return None
+
+
+def function_is_correct(exercise: str, fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` passes the random cases of ``exercise`` (for autograders; prints nothing)."""
+    return _first_failure(exercise, fn, FUNCTION_CASES, seed=0) is None
+
+
+def check_function(exercise: str, fn: Callable[..., Any]) -> None:
+    """Call your function ``fn`` on random inputs and print whether it agrees with the
+    course's reference, with a hint when it does not (never the expected values).
+
+    Args:
+        exercise: the id given with the exercise, e.g. ``"alexnet.lrn"``.
+        fn: your function (its name, without brackets).
+    """
+    if fn is None or fn is Ellipsis:
+        _say(f"{exercise}: write the function, then pass it here (its name, without brackets).")
+        return
+    failure = _first_failure(exercise, fn, FUNCTION_CASES, seed=0)
+    if failure is None:
+        _say(f"{exercise}: correct on {FUNCTION_CASES} random inputs!")
+    else:
+        _say(f"{exercise}: not yet. {failure} Hint: {FUNCTIONS[exercise][2]}")

@@ -235,6 +235,96 @@ def alexnet(
     )
 
 
+ALEXNET_CIFAR_NORMS = ("lrn", "batch", "none")
+
+
+def alexnet_cifar(
+    classes: int = 10,
+    width: float = 1.0,
+    activation: str = "relu",
+    norm: str = "lrn",
+    pool_size: int = 3,
+    dropout: float = 0.5,
+) -> keras.Sequential:
+    """An AlexNet-style network for CIFAR-10: ``(batch, 32, 32, 3)``
+    images in [0, 1] -> ``(batch, classes)`` logits.
+
+    AlexNet's pattern scaled to 32x32: conv1 64@5x5 (AlexNet's 11x11
+    stride 4 would leave 8x8 maps), normalisation, max pool 3/2 -> 16;
+    conv2 192@5x5, normalisation, pool -> 8; conv3 384, conv4 256, conv5
+    256 @3x3; pool -> 4x4x256; FC 1024 and FC 1024, each with dropout;
+    FC ``classes``. ``width`` scales every layer's channels and units.
+    ``norm`` is "lrn" (after the activation, as in the paper), "batch"
+    (batch normalisation before it) or "none"; ``pool_size`` 3 pools
+    overlap (stride 2), 2 do not: both halve the maps ('same' padding).
+    The model normalises its input with the CIFAR-10 statistics.
+    """
+    classes = _count(classes, "classes")
+    width = _at_least(width, "width", 0.1)
+    if norm not in ALEXNET_CIFAR_NORMS:
+        raise ValueError(
+            f"norm must be one of {ALEXNET_CIFAR_NORMS}, got {norm!r}."
+        )
+    if pool_size not in (2, 3):
+        raise ValueError(f"pool_size must be 2 or 3, got {pool_size!r}.")
+    dropout = _at_least(dropout, "dropout", 0.0, below=1.0)
+    keras.activations.get(activation)  # an unknown name fails here
+    layers = keras.layers
+
+    def scaled(n: int) -> int:
+        return max(1, round(n * width))
+
+    def conv(filters: int, size: int, name: str, normalise: bool) -> list:
+        batch = norm == "batch"
+        stack = [
+            layers.Conv2D(
+                scaled(filters),
+                size,
+                padding="same",
+                use_bias=not batch,
+                activation=None if batch else activation,
+                name=name,
+            )
+        ]
+        if batch:
+            stack += [
+                layers.BatchNormalization(name=f"{name}_bn"),
+                layers.Activation(activation, name=f"{name}_act"),
+            ]
+        elif normalise and norm == "lrn":
+            stack.append(LocalResponseNormalization(name=f"{name}_lrn"))
+        return stack
+
+    def pool(name: str):
+        return layers.MaxPooling2D(pool_size, 2, padding="same", name=name)
+
+    variance = [s**2 for s in CIFAR10_STD]
+    stack: list = [
+        keras.Input((32, 32, 3), name="image"),
+        layers.Normalization(
+            mean=CIFAR10_MEAN, variance=variance, name="normalise"
+        ),
+        *conv(64, 5, "conv1", True),
+        pool("pool1"),
+        *conv(192, 5, "conv2", True),
+        pool("pool2"),
+        *conv(384, 3, "conv3", False),
+        *conv(256, 3, "conv4", False),
+        *conv(256, 3, "conv5", False),
+        pool("pool5"),
+        layers.Flatten(name="flatten"),
+    ]
+    for i in (6, 7):
+        stack += [
+            layers.Dense(
+                scaled(1024), activation=activation, name=f"fc{i}"
+            ),
+            layers.Dropout(dropout, name=f"drop{i}"),
+        ]
+    stack.append(layers.Dense(classes, name="fc8"))
+    return keras.Sequential(stack, name="alexnet_cifar")
+
+
 VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
 
 

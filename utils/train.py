@@ -121,6 +121,25 @@ RECIPES: dict[str, Recipe] = {
             seed=0,
             literature="91.25% (He et al. 2016, Table 6, 164 epochs)",
         ),
+        Recipe(
+            name="alexnet_cifar10",
+            description="AlexNet-style network for 32x32 (utils.alexnet_cifar, half width, "
+            "batch normalisation) on CIFAR-10",
+            builder="alexnet_cifar",
+            builder_args={"width": 0.5, "norm": "batch"},
+            dataset="cifar10",
+            augment="crop-flip",
+            pad=4,
+            optimizer="sgd",
+            learning_rate=0.05,
+            warmup_epochs=1.0,
+            weight_decay=5e-3,  # decoupled; L2 5e-4 with momentum 0.9
+            momentum=0.9,
+            epochs=30,
+            batch_size=128,
+            seed=0,
+            literature="82-89% for cuda-convnet-era AlexNet-style nets (original CIFAR-10)",
+        ),
     )
 }
 
