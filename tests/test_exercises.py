@@ -47,6 +47,10 @@ WORKED = {
     "learn.max_lr": 2 / 10,  # 2 / largest curvature
     "learn.im2col_rows": 32 * conv_output_size(28, 3) ** 2,  # 21,632
     "learn.batch_factor": 3**2,
+    "alexnet.conv1_stride2": conv_output_size(227, 11, 2),  # 109
+    "alexnet.grouped_params": conv2d_params(5, 96 // 4, 256),  # 153,856
+    "alexnet.dropout_value": 2.5 / 0.8,  # 3.125
+    "alexnet.crop_count": (2 * 2 + 1) ** 2 * 2,  # 50
 }
 
 
@@ -174,6 +178,7 @@ def test_lrn_reference_matches_the_keras_layer():
         (lambda a, **kw: a[..., :-1], "it returned shape"),
         (lambda a, **kw: 1 / 0, "it raised ZeroDivisionError: division by zero"),
         (lambda a, **kw: "text", "not an array of numbers"),
+        (lambda a, **kw: None, "it returned None"),
         (lambda a: a, "it raised TypeError"),  # forgets the keyword arguments
         (42, "give the function itself"),
     ],

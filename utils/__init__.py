@@ -68,6 +68,7 @@ _LAZY = {
     "resnet_cifar": "models",
     "vgg16": "models",
     "load_trained": "train",
+    "augment_batch": "train",
 }
 
 
@@ -99,6 +100,7 @@ __all__ = [
     "ZeroPadShortcut",
     "alexnet",
     "alexnet_cifar",
+    "augment_batch",
     "by_profile",
     "check_answer",
     "check_function",

@@ -118,6 +118,22 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "00ad7e2e78ec717c59e1893b3e0f2e1d405c11d9c6b4d367b03375619ec28938",
         "A dense layer from 120 to 84 units.",
     ),
+    "alexnet.conv1_stride2": (
+        "0fd42b3f73c448b34940b339f87d07adf116b05c0227aad72e8f0ee90533e699",
+        "Use floor((W - F) / S) + 1 with W = 227, F = 11 and the new stride.",
+    ),
+    "alexnet.grouped_params": (
+        "e50f6eb71c47d7295b53ffcb103a4307e77857e34b9d61c07e80ae68992cc13e",
+        "With g groups each filter sees 96 / g of the input maps: 5 * 5 * (96 / g) weights and a bias per filter.",
+    ),
+    "alexnet.dropout_value": (
+        "2f7b654eae9c01e00b875d85560b5d20771d10ce05166b8ecde188bf313343a1",
+        "Inverted dropout divides the units it keeps by the keep probability.",
+    ),
+    "alexnet.crop_count": (
+        "1a6562590ef19d1045d06c4055742d38288e9e6dcd71ccde5cee80f1d5a774eb",
+        "The crop can start at 2 * pad + 1 offsets along each side; count both sides and the mirror.",
+    ),
     "learn.loss_half": (
         "4017bf5e6996ff06254f8fecce867e6a19778dfdad169a1f5d81ff9cb11e1b80",
         "The loss is -log(p) of the true class.",
@@ -358,6 +374,8 @@ def _first_failure(exercise: str, fn: Callable[..., Any], cases: int, seed: int)
             got = fn(*(np.copy(a) if isinstance(a, np.ndarray) else a for a in args), **kwargs)
         except Exception as error:  # the learner's code: report any error in words
             return f"case {case}: called with ({shown}), it raised {type(error).__name__}: {error}"
+        if got is None:
+            return f"case {case}: it returned None. Does it end with a return statement?"
         try:
             got = np.asarray(got, dtype="float64")
         except (TypeError, ValueError):

@@ -168,27 +168,47 @@ def load_data(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     raise ValueError(f"dataset must be 'mnist' or 'cifar10', got {dataset!r}.")
 
 
-def augment_batch(images: np.ndarray, rng: np.random.Generator, mode: str, pad: int) -> np.ndarray:
-    """Random shifts (zero-padded by ``pad`` pixels, then a random crop back to size) and, for
-    ``mode="crop-flip"``, random horizontal mirroring, of a batch ``(B, H, W, C)``: one
-    vectorised gather, no loop over images. ``mode="none"`` returns the batch unchanged."""
+# fmt: off
+# kept at 75 columns, the book's: the AlexNet chapter prints this function
+def augment_batch(
+    images: np.ndarray, rng: np.random.Generator, mode: str, pad: int
+) -> np.ndarray:
+    """Random shifts (zero-padded by ``pad`` pixels, then a random crop
+    back to size) and, for ``mode="crop-flip"``, random horizontal
+    mirroring, of a batch ``(B, H, W, C)``: one vectorised gather, no
+    loop over images. ``mode="none"`` returns the batch unchanged."""
     if mode not in AUGMENTATIONS:
-        raise ValueError(f"mode must be one of {AUGMENTATIONS}, got {mode!r}.")
+        raise ValueError(
+            f"mode must be one of {AUGMENTATIONS}, got {mode!r}."
+        )
     if np.ndim(images) != 4:
-        raise ValueError(f"images must be a batch (B, H, W, C), got shape {np.shape(images)}.")
-    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
-        raise ValueError(f"pad must be a whole number of pixels >= 0, got {pad!r}.")
+        raise ValueError(
+            "images must be a batch (B, H, W, C), got shape "
+            f"{np.shape(images)}."
+        )
+    if (
+        isinstance(pad, bool)
+        or not isinstance(pad, (int, np.integer))
+        or pad < 0
+    ):
+        raise ValueError(
+            f"pad must be a whole number of pixels >= 0, got {pad!r}."
+        )
     if mode == "none" or pad == 0:
         return images
     b, h, w, _ = images.shape
     padded = np.pad(images, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    # each image's crop offset, 0 ... 2 * pad along each side
     dy, dx = rng.integers(0, 2 * pad + 1, size=(2, b))
     rows = dy[:, None] + np.arange(h)  # (B, H)
     cols = dx[:, None] + np.arange(w)  # (B, W)
     if mode == "crop-flip":
         flip = rng.random(b) < 0.5
         cols = np.where(flip[:, None], cols[:, ::-1], cols)
-    return padded[np.arange(b)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    # pixel (i, j) of image n comes from padded[n, rows[n, i], cols[n, j]]
+    n = np.arange(b)[:, None, None]
+    return padded[n, rows[:, :, None], cols[:, None, :]]
+# fmt: on
 
 
 def _batches_class() -> type:
