@@ -333,3 +333,20 @@ def test_resnet_stride_two_convolutions_line_up_with_the_shortcut():
     padded = model.get_layer("stage2_block1_conv1_pad")(x)
     out = keras.ops.convert_to_numpy(conv(padded))
     np.testing.assert_allclose(out[0, :, :, 0], x[0, ::2, ::2, 0], rtol=1e-6)
+
+
+def test_train_writes_tensorboard_logs_and_calls_more_callbacks(shared_data, tmp_path):
+    import keras
+
+    seen = []
+
+    class Count(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(epoch)
+
+    logs = tmp_path / "logs"
+    train.train(
+        "lenet5_mnist", epochs=2, out=tmp_path / "m", limit=512, verbose=0, tensorboard=logs, callbacks=[Count()]
+    )
+    assert seen == [0, 1]
+    assert list(logs.rglob("events.out.tfevents.*"))

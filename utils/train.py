@@ -30,6 +30,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -364,12 +365,16 @@ def train(
     backup: Path | None = None,
     limit: int | None = None,
     verbose: int = 2,
+    tensorboard: Path | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> dict:
     """Train the recipe ``name`` and write ``NAME.weights.h5``, ``history.json`` and
     ``record.json`` into ``out`` (default ``assets/models/NAME``). ``epochs`` overrides the
     recipe's (the record then says so, and :func:`load_trained` refuses it). ``backup``: a
     folder where Keras's BackupAndRestore keeps the state, so an interrupted run resumes.
-    ``limit``: train on the first ``limit`` images only (smoke tests). Returns the record."""
+    ``limit``: train on the first ``limit`` images only (smoke tests). ``tensorboard``: a
+    folder for TensorBoard logs (needs TensorFlow installed). ``callbacks``: more Keras
+    callbacks for ``fit``. Returns the record."""
     import keras
 
     r = recipe(name)
@@ -385,12 +390,14 @@ def train(
     model = r.build()
     batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed)
     compile_for(model, r, len(batches), epochs)
-    callbacks = [_epochs_callback(batches)]
+    callbacks = [_epochs_callback(batches), *callbacks]
     # a resumed run (state left in `backup` by an interrupted one) continues the log of
     # the epochs before the interruption; Keras deletes the state when training ends
     resuming = bool(backup) and Path(backup).is_dir() and any(Path(backup).iterdir())
     if backup:
         callbacks.append(keras.callbacks.BackupAndRestore(str(backup)))
+    if tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(tensorboard)))
     out.mkdir(parents=True, exist_ok=True)
     log = out / "history.csv"
     callbacks.append(keras.callbacks.CSVLogger(str(log), append=resuming))
@@ -600,6 +607,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs (not shippable)")
     parser.add_argument("--out", type=Path, help="output folder (default assets/models/NAME)")
     parser.add_argument("--backup", type=Path, help="folder for resumable state (BackupAndRestore)")
+    parser.add_argument("--tensorboard", type=Path, help="folder for TensorBoard logs")
     parser.add_argument("--synthetic", action="store_true", help="--bench on random images (no data needed)")
     parser.add_argument("--limit", type=int, help="train and test on the first N images only")
     parser.add_argument("--bench", action="store_true", help="benchmark the recipes on every installed backend")
@@ -614,7 +622,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(args.name) != 1:
         parser.error("name one recipe to train (see --list)")
     try:
-        record = train(args.name[0], args.epochs, args.out, args.backup, args.limit)
+        record = train(args.name[0], args.epochs, args.out, args.backup, args.limit, tensorboard=args.tensorboard)
     except (DataError, ValueError) as error:
         sys.exit(f"error: {error}")
     print(json.dumps({k: v for k, v in record.items() if k != "recipe"}, indent=1))
