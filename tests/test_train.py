@@ -350,3 +350,17 @@ def test_train_writes_tensorboard_logs_and_calls_more_callbacks(shared_data, tmp
     )
     assert seen == [0, 1]
     assert list(logs.rglob("events.out.tfevents.*"))
+
+
+def test_cifar10_8_leaves_out_cats_and_dogs(shared_data):
+    x, y, xt, yt = train.load_data("cifar10")
+    x8, y8, xt8, yt8 = train.load_data("cifar10-8")
+    assert len(x8) == 40_000 and len(xt8) == 8_000 and x8.shape[1:] == (32, 32, 3)
+    assert sorted(np.unique(y8)) == list(range(8)) and sorted(np.unique(yt8)) == list(range(8))
+    kept = [c for c in range(10) if c not in (3, 5)]
+    # the same images in the same order, with labels mapped 0-7
+    mask = np.isin(y, kept)
+    np.testing.assert_array_equal(x8, x[mask])
+    np.testing.assert_array_equal(np.array(kept)[y8], y[mask])
+    with pytest.raises(ValueError, match="cifar10-8"):
+        train.load_data("cifar100")

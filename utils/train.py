@@ -41,6 +41,7 @@ from .data import DataError, load_cifar10, load_mnist, pad_mnist
 
 MODELS = Path(__file__).resolve().parent.parent / "assets" / "models"
 AUGMENTATIONS = ("none", "shift", "crop-flip")
+CIFAR8_LEFT_OUT = (3, 5)  # "cifar10-8": CIFAR-10 without its cats and dogs (transfer learning)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Recipe:
     description: str
     builder: str  # a function of utils.models
     builder_args: dict
-    dataset: str  # "mnist" (padded to 32x32) or "cifar10"
+    dataset: str  # "mnist" (padded to 32x32), "cifar10", or "cifar10-8" (no cats, no dogs)
     augment: str  # "none"; "shift": random shifts of up to `pad` pixels; "crop-flip": and mirror
     pad: int
     optimizer: str  # "adam" or "sgd" (Nesterov momentum)
@@ -141,6 +142,25 @@ RECIPES: dict[str, Recipe] = {
             seed=0,
             literature="82-89% for cuda-convnet-era AlexNet-style nets (original CIFAR-10)",
         ),
+        Recipe(
+            name="alexnet_cifar8",
+            description="the alexnet_cifar10 network pretrained on the 8 CIFAR-10 classes that are "
+            "neither cat nor dog (the AlexNet chapter's transfer learning)",
+            builder="alexnet_cifar",
+            builder_args={"classes": 8, "width": 0.5, "norm": "batch"},
+            dataset="cifar10-8",
+            augment="crop-flip",
+            pad=4,
+            optimizer="sgd",
+            learning_rate=0.05,
+            warmup_epochs=1.0,
+            weight_decay=5e-3,
+            momentum=0.9,
+            epochs=15,
+            batch_size=128,
+            seed=0,
+            literature="no published number: a pretraining run for transfer learning",
+        ),
     )
 }
 
@@ -154,19 +174,27 @@ def recipe(name: str) -> Recipe:
 
 def load_data(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(x_train, y_train, x_test, y_test)`` as float32 images in [0, 1], ``(N, 32, 32, C)``,
-    and int labels: MNIST padded to 32x32x1, or CIFAR-10 32x32x3."""
+    and int labels: MNIST padded to 32x32x1, or CIFAR-10 32x32x3; "cifar10-8" is CIFAR-10
+    without its cats and dogs, the other 8 classes relabelled 0-7 in their order."""
     if dataset == "mnist":
         (x, y), (xt, yt) = load_mnist()
         return pad_mnist(x), y.astype("int32"), pad_mnist(xt), yt.astype("int32")
-    if dataset == "cifar10":
+    if dataset in ("cifar10", "cifar10-8"):
         (x, y), (xt, yt) = load_cifar10()
-        return (
+        x, y, xt, yt = (
             x.astype("float32") / 255,
             y.ravel().astype("int32"),
             xt.astype("float32") / 255,
             yt.ravel().astype("int32"),
         )
-    raise ValueError(f"dataset must be 'mnist' or 'cifar10', got {dataset!r}.")
+        if dataset == "cifar10":
+            return x, y, xt, yt
+        # the 8 classes that are neither cat (3) nor dog (5), relabelled 0-7 in their order
+        keep = np.array([c not in CIFAR8_LEFT_OUT for c in range(10)])
+        relabel = np.cumsum(keep) - 1
+        train, test = keep[y], keep[yt]
+        return x[train], relabel[y[train]].astype("int32"), xt[test], relabel[yt[test]].astype("int32")
+    raise ValueError(f"dataset must be 'mnist', 'cifar10' or 'cifar10-8', got {dataset!r}.")
 
 
 # fmt: off
@@ -519,9 +547,9 @@ def bench(name: str, train_steps: int = 30, synthetic: bool = False) -> dict:
     r = recipe(name)
     if synthetic:
         rng = np.random.default_rng(r.seed)
-        n, channels = (50_000, 3) if r.dataset == "cifar10" else (60_000, 1)
+        n, channels = (50_000, 3) if r.dataset.startswith("cifar10") else (60_000, 1)
         x = rng.random((n, 32, 32, channels), "float32")
-        y = rng.integers(0, 10, len(x)).astype("int32")
+        y = rng.integers(0, r.builder_args.get("classes", 10), len(x)).astype("int32")
     else:
         x, y, _, _ = load_data(r.dataset)
     batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed)
