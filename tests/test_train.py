@@ -294,6 +294,9 @@ def test_alexnet_cifar_counts_shapes_and_variants():
     # batch normalisation: no conv biases, 4 numbers per channel (2 trained)
     channels = 64 + 192 + 384 + 256 + 256
     assert models.alexnet_cifar(norm="batch").count_params() == expected - channels + 4 * channels
+    he = models.alexnet_cifar(initializer="he_normal")
+    assert he.get_layer("conv1").kernel_initializer.__class__.__name__ == "HeNormal"
+    assert he.get_layer("fc6").kernel_initializer.__class__.__name__ == "HeNormal"
     half = models.alexnet_cifar(width=0.5)
     assert half.get_layer("conv2").filters == 96 and half.get_layer("fc6").units == 512
     names = [layer.__class__.__name__ for layer in model.layers]
@@ -311,6 +314,7 @@ def test_alexnet_cifar_counts_shapes_and_variants():
         (lambda: models.alexnet_cifar(width=0), "width must be a number >= 0.1"),
         (lambda: models.alexnet_cifar(dropout=1.0), "dropout must be below 1"),
         (lambda: models.alexnet_cifar(activation="nope"), "nope"),
+        (lambda: models.alexnet_cifar(initializer="nope"), "nope"),
     ],
 )
 def test_alexnet_cifar_rejects_bad_arguments(call, message):

@@ -245,6 +245,7 @@ def alexnet_cifar(
     norm: str = "lrn",
     pool_size: int = 3,
     dropout: float = 0.5,
+    initializer: str = "glorot_uniform",
 ) -> keras.Sequential:
     """An AlexNet-style network for CIFAR-10: ``(batch, 32, 32, 3)``
     images in [0, 1] -> ``(batch, classes)`` logits.
@@ -257,7 +258,9 @@ def alexnet_cifar(
     ``norm`` is "lrn" (after the activation, as in the paper), "batch"
     (batch normalisation before it) or "none"; ``pool_size`` 3 pools
     overlap (stride 2), 2 do not: both halve the maps ('same' padding).
-    The model normalises its input with the CIFAR-10 statistics.
+    ``initializer``: the kernels' initial values (Keras's default
+    "glorot_uniform", or "he_normal", made for ReLUs). The model
+    normalises its input with the CIFAR-10 statistics.
     """
     classes = _count(classes, "classes")
     width = _at_least(width, "width", 0.1)
@@ -269,6 +272,7 @@ def alexnet_cifar(
         raise ValueError(f"pool_size must be 2 or 3, got {pool_size!r}.")
     dropout = _at_least(dropout, "dropout", 0.0, below=1.0)
     keras.activations.get(activation)  # an unknown name fails here
+    keras.initializers.get(initializer)
     layers = keras.layers
 
     def scaled(n: int) -> int:
@@ -283,6 +287,7 @@ def alexnet_cifar(
                 padding="same",
                 use_bias=not batch,
                 activation=None if batch else activation,
+                kernel_initializer=initializer,
                 name=name,
             )
         ]
@@ -317,7 +322,10 @@ def alexnet_cifar(
     for i in (6, 7):
         stack += [
             layers.Dense(
-                scaled(1024), activation=activation, name=f"fc{i}"
+                scaled(1024),
+                activation=activation,
+                kernel_initializer=initializer,
+                name=f"fc{i}",
             ),
             layers.Dropout(dropout, name=f"drop{i}"),
         ]
