@@ -72,18 +72,24 @@ _LAZY = {
 }
 
 
+# public submodules, also loaded on first use: utils.train (recipes, training, the trained models)
+_SUBMODULES = ("train",)
+
+
 def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'utils' has no attribute {name!r}")
     import importlib
 
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name not in _LAZY:
+        raise AttributeError(f"module 'utils' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted([*globals(), *_LAZY, *_SUBMODULES])
 
 
 __all__ = [
@@ -141,6 +147,7 @@ __all__ = [
     "setup",
     "shift_images",
     "show_images",
+    "train",
     "use_course_style",
     "vgg16",
 ]
