@@ -151,6 +151,7 @@ def test_every_recipe_trains_a_few_batches(name, shared_data, tmp_path):
         tmp_path / f"{name}.weights.h5"
     )
     assert 0 <= record["test_accuracy"] <= 1 and record["images_per_second"] > 0
+    assert record["weights_dtype"] == "float16" and 0 <= record["test_accuracy_float32"] <= 1
     history = json.loads((tmp_path / "history.json").read_text())
     assert len(history["loss"]) == 1 and "train_seconds" in history
     # a run that is not the recipe's (other epochs, a subset) is never loaded as the model
@@ -165,7 +166,27 @@ def test_shipped_model_reproduces_its_recorded_accuracy(name, shared_data):
     _, _, x_test, y_test = train.load_data(train.recipe(name).dataset)
     measured = train.evaluate(model, x_test, y_test)
     assert abs(measured["test_accuracy"] - record["test_accuracy"]) <= 0.001, (measured, record["test_accuracy"])
-    assert record["weights_bytes"] < 5_000_000
+    assert record["weights_bytes"] < 5_000_000 and record["weights_dtype"] == "float16"
+    # rounding the weights to float16 for shipping costs at most a few test images
+    assert abs(record["test_accuracy"] - record["test_accuracy_float32"]) <= 0.002
+
+
+def test_float16_weights_load_into_a_float32_model(tmp_path):
+    r = train.recipe("lenet5_mnist")
+    model = r.build()
+    full, half = tmp_path / "full.weights.h5", tmp_path / "half.weights.h5"
+    model.save_weights(full)
+    train.save_weights_float16(model, r, half)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    loaded = r.build()
+    loaded.load_weights(half)
+    for before, after, variable in zip(model.get_weights(), loaded.get_weights(), loaded.weights):
+        assert variable.dtype == "float32"
+        np.testing.assert_allclose(after, before, rtol=1e-3, atol=1e-7)
+    huge = [w + 1e5 if w.ndim == 4 else w for w in model.get_weights()]
+    model.set_weights(huge)
+    with pytest.raises(ValueError, match="float16 cannot hold"):
+        train.save_weights_float16(model, r, tmp_path / "huge.weights.h5")
 
 
 def test_the_lenet5_model_is_shipped():

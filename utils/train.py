@@ -396,8 +396,8 @@ def train(
     tensorboard: Path | None = None,
     callbacks: Sequence[Any] = (),
 ) -> dict:
-    """Train the recipe ``name`` and write ``NAME.weights.h5``, ``history.json`` and
-    ``record.json`` into ``out`` (default ``assets/models/NAME``). ``epochs`` overrides the
+    """Train the recipe ``name`` and write ``NAME.weights.h5`` (float16), ``history.json``
+    and ``record.json`` into ``out`` (default ``assets/models/NAME``). ``epochs`` overrides the
     recipe's (the record then says so, and :func:`load_trained` refuses it). ``backup``: a
     folder where Keras's BackupAndRestore keeps the state, so an interrupted run resumes.
     ``limit``: train on the first ``limit`` images only (smoke tests). ``tensorboard``: a
@@ -433,10 +433,10 @@ def train(
     model.fit(batches, validation_data=(xt, yt), epochs=epochs, callbacks=callbacks, verbose=verbose)
     history = _read_csv(log)
     weights = out / f"{name}.weights.h5"
-    # a fresh copy of the architecture holds the weights alone, without the optimiser's state
-    bare = r.build()
-    bare.set_weights(model.get_weights())
-    bare.save_weights(weights)
+    save_weights_float16(model, r, weights)
+    # the record's accuracy is the stored (float16) weights', loaded as load_trained does
+    stored = r.build()
+    stored.load_weights(weights)
     (out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
     log.unlink()
     train_seconds = float(sum(history["train_seconds"]))
@@ -449,7 +449,8 @@ def train(
         "recipe_epochs": r.epochs == epochs and not limit,
         "train_images": int(len(x)),
         "params": int(model.count_params()),
-        **evaluate(model, xt, yt),
+        **evaluate(stored, xt, yt),
+        "test_accuracy_float32": evaluate(model, xt, yt)["test_accuracy"],
         "test_images": int(len(xt)),
         "literature": r.literature,
         "train_seconds": round(train_seconds, 1),
@@ -461,11 +462,39 @@ def train(
         "seed": r.seed,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "weights_file": weights.name,
+        "weights_dtype": "float16",
         "weights_sha256": sha256_of(weights),
         "weights_bytes": weights.stat().st_size,
     }
     (out / "record.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
+
+
+def save_weights_float16(model: Any, r: Recipe, path: Path) -> None:
+    """Write ``model``'s weights (built by recipe ``r``) to ``path`` in float16.
+
+    Half the bytes of float32; the model computes in float32 as before, because
+    ``load_weights`` casts the stored values to the variables' dtype. A fresh copy of
+    the architecture holds the weights alone, without the optimiser's state. Raises
+    ValueError if a weight does not fit float16 (beyond 65,504 in size)."""
+    import keras
+
+    values = model.get_weights()
+    for variable, value in zip(model.weights, values):
+        if not np.all(np.abs(value) <= np.finfo(np.float16).max):
+            raise ValueError(
+                f"Weight {variable.path} has values float16 cannot hold (largest "
+                f"{np.abs(value).max():.3g}, float16 stops at 65,504); the run diverged or "
+                "needs weight decay."
+            )
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float16")
+    try:
+        half = r.build()
+    finally:
+        keras.config.set_dtype_policy(previous)
+    half.set_weights(values)
+    half.save_weights(path)
 
 
 def _read_csv(path: Path) -> dict[str, list[float]]:
