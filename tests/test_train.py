@@ -257,32 +257,22 @@ def test_command_line_lists_and_reports_errors(capsys):
         train.main([])
 
 
-def test_an_interrupted_run_resumes_from_its_backup(shared_data, tmp_path, monkeypatch):
+def test_an_interrupted_run_resumes_from_its_backup(shared_data, tmp_path):
     """--backup: the run stopped after 2 of 4 epochs goes on at epoch 3, and its history is whole."""
+    import keras
 
     class Interrupted(Exception):
         pass
 
-    real = train._epochs_callback
-
-    def stopping_at_epoch_2(batches):
-        callback = real(batches)
-        begin = callback.on_epoch_begin
-
-        def on_epoch_begin(epoch, logs=None):
+    class StopAtEpoch2(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
             if epoch == 2:
                 raise Interrupted
-            begin(epoch, logs)
 
-        callback.on_epoch_begin = on_epoch_begin
-        return callback
-
-    monkeypatch.setattr(train, "_epochs_callback", stopping_at_epoch_2)
     out, backup = tmp_path / "model", tmp_path / "backup"
     with pytest.raises(Interrupted):
-        train.train("lenet5_mnist", epochs=4, out=out, backup=backup, limit=1024, verbose=0)
+        train.train("lenet5_mnist", epochs=4, out=out, backup=backup, limit=1024, verbose=0, callbacks=[StopAtEpoch2()])
     assert any(backup.iterdir()) and not (out / "record.json").exists()
-    monkeypatch.setattr(train, "_epochs_callback", real)
     train.train("lenet5_mnist", epochs=4, out=out, backup=backup, limit=1024, verbose=0)
     history = json.loads((out / "history.json").read_text())
     assert history["epoch"] == [0, 1, 2, 3] and len(history["train_seconds"]) == 4
