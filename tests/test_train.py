@@ -379,3 +379,12 @@ def test_cifar10_8_leaves_out_cats_and_dogs(shared_data):
     np.testing.assert_array_equal(np.array(kept)[y8], y[mask])
     with pytest.raises(ValueError, match="cifar10-8"):
         train.load_data("cifar100")
+
+
+def test_readme_lists_every_shipped_model_with_its_recorded_accuracy():
+    readme = (ROOT / "README.md").read_text()
+    for name in SHIPPED:
+        record = json.loads((train.MODELS / name / "record.json").read_text())
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), None)
+        assert row, f"README.md's trained-models table has no row for {name}"
+        assert f"{100 * record['test_accuracy']:.2f}%" in row, (name, record["test_accuracy"])
