@@ -255,3 +255,18 @@ def test_chapters_call_only_what_utils_exports(notebook):
         if cell.cell_type == "code" and cell.source != SETUP_CELL:
             for name in re.findall(r"(?<![\w.])utils\.(\w+)", cell.source):
                 assert name in utils.__all__, f"{path.name}: utils.{name} is not in utils.__all__"
+
+
+def test_runner_drops_the_latex_copy_of_html_outputs():
+    from utils.notebooks import drop_latex_copies
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("Code('x = 1')")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", {"text/html": "<pre>x</pre>", "text/latex": "x", "text/plain": "x"}),
+        nbformat.v4.new_output("display_data", {"text/latex": "$x$", "text/plain": "x"}),
+    ]
+    nb.cells.append(cell)
+    drop_latex_copies(nb)
+    assert set(cell.outputs[0]["data"]) == {"text/html", "text/plain"}
+    assert "text/latex" in cell.outputs[1]["data"]  # maths with no HTML copy stays
