@@ -257,16 +257,18 @@ def test_chapters_call_only_what_utils_exports(notebook):
                 assert name in utils.__all__, f"{path.name}: utils.{name} is not in utils.__all__"
 
 
-def test_runner_drops_the_latex_copy_of_html_outputs():
-    from utils.notebooks import drop_latex_copies
+def test_setup_stops_latex_copies_of_rich_outputs():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import Code
 
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("Code('x = 1')")
-    cell.outputs = [
-        nbformat.v4.new_output("display_data", {"text/html": "<pre>x</pre>", "text/latex": "x", "text/plain": "x"}),
-        nbformat.v4.new_output("display_data", {"text/latex": "$x$", "text/plain": "x"}),
-    ]
-    nb.cells.append(cell)
-    drop_latex_copies(nb)
-    assert set(cell.outputs[0]["data"]) == {"text/html", "text/plain"}
-    assert "text/latex" in cell.outputs[1]["data"]  # maths with no HTML copy stays
+    from utils.env import no_latex_copies
+
+    shell = InteractiveShell.instance()
+    try:
+        assert "text/latex" in shell.display_formatter.format(Code("x = 1", language="python"))[0]
+        no_latex_copies()
+        data, _ = shell.display_formatter.format(Code("x = 1", language="python"))
+        assert "text/latex" not in data and "text/html" in data
+    finally:
+        shell.display_formatter.formatters["text/latex"].enabled = True
+        InteractiveShell.clear_instance()

@@ -151,12 +151,29 @@ def device_description() -> str:
     return f"CPU: {platform.machine() or 'unknown'}, {os.cpu_count()} cores (no GPU)"
 
 
+def no_latex_copies() -> None:
+    """In a notebook, stop IPython from storing a LaTeX copy beside each rich output.
+
+    IPython's ``Code`` (the chapters' listings of ``utils`` source) is stored as HTML, LaTeX
+    and plain text; the book and Jupyter show the HTML, so the LaTeX copy only makes the
+    stored notebooks larger. Outside IPython this does nothing. Maths in Markdown cells is
+    not affected."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "display_formatter"):
+        shell.display_formatter.formatters["text/latex"].enabled = False
+
+
 def setup(seed: int = 0) -> None:
     """Check versions, seed every random generator, and print what this run uses.
 
     Called by the setup cell at the top of every chapter. Raises EnvironmentMismatch
     with instructions when a version is too old; warns (and goes on) when one is newer
-    than the course was tested with. Also sets the course's figure style.
+    than the course was tested with. Also sets the course's figure style and drops the
+    LaTeX copy of rich outputs (:func:`no_latex_copies`).
     """
     global _started
     _started = time.perf_counter()
@@ -185,6 +202,7 @@ def setup(seed: int = 0) -> None:
     from .plots import use_course_style
 
     use_course_style()
+    no_latex_copies()
     keras.utils.set_random_seed(seed)
     print(
         f"Profile: {profile()} | {device_description()}\n"

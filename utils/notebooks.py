@@ -88,17 +88,6 @@ def code_fingerprint(notebook: Any) -> str:
     return sha.hexdigest()
 
 
-def drop_latex_copies(notebook: Any) -> None:
-    """Remove the ``text/latex`` copy of every output that also has ``text/html`` (IPython's
-    ``Code`` stores its source three times: HTML, LaTeX and plain text). The book and
-    Jupyter show the HTML; the LaTeX copy only makes the stored notebook larger."""
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/html" in data:
-                data.pop("text/latex", None)
-
-
 def execute(path: Path, profile: str = "full", output: Path | None = None, timeout_s: int = 3600) -> float:
     """Run every cell of ``path`` in a fresh kernel with ``profile`` and save it with outputs.
 
@@ -141,7 +130,6 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     for cell in notebook.cells:
         if "remove-stderr" in cell.get("metadata", {}).get("tags", []):
             cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
-    drop_latex_copies(notebook)
     # Widget state would only bloat the file: a live kernel rebuilds the widgets, and the
     # book shows their static fallback.
     notebook.metadata.pop("widgets", None)
