@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ def names() -> list[str]:
     return sorted(p.stem for p in SOURCES.glob("*.ipynb"))
 
 
-def _otter(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def _otter(*args: str) -> subprocess.CompletedProcess:
     try:
         import otter  # noqa: F401
     except ImportError:
@@ -38,7 +39,7 @@ def _otter(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
             "otter-grader is not installed in this Python. Install the course's requirements "
             "(pip install -r requirements.txt) or just the grader: pip install otter-grader"
         ) from None
-    return subprocess.run([sys.executable, "-m", "otter", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "otter", *args], capture_output=True, text=True)
 
 
 def build(name: str, out: Path | None = None, run_tests: bool = True) -> Path:
@@ -49,8 +50,6 @@ def build(name: str, out: Path | None = None, run_tests: bool = True) -> Path:
         raise ValueError(f"No assignment called {name!r}. The assignments: {', '.join(names())}.")
     out = Path(out) if out else BUILD / name
     if out.exists():
-        import shutil
-
         shutil.rmtree(out)
     args = ["assign", "-v", str(SOURCES / f"{name}.ipynb"), str(out)]
     if not run_tests:
