@@ -99,7 +99,83 @@ def test_the_student_version_is_one_self_contained_file(name, built):
     assert nb.metadata["otter"]["tests"], "no public tests embedded"
     first = next(c for c in nb.cells if c.cell_type == "code").source
     assert 'find_spec("otter") is None' in first
-    assert re.findall(r'"pip", "install", [^\]]*\]', first) == ['"pip", "install", "-q", "otter-grader"]']
+    assert re.findall(r"subprocess.run\(\[\*pip, ([^\]]*)\]", first) == [f'"{assignments.OTTER_SPEC}"']
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_source_starts_with_the_shared_setup_cell(name):
+    nb = nbformat.read(assignments.SOURCES / f"{name}.ipynb", as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "code").source
+    course = "import utils" in first
+    assert first == assignments.setup_cell(name, course), (
+        f"{name}: the first code cell must be utils.assignments.setup_cell({name!r}, course={course})"
+    )
+
+
+# Colab, simulated: a stand-in google.colab._message serves the notebook (Colab keeps it off
+# the disk), and otter is told it runs in Colab, where it refuses tests stored in the notebook.
+FAKE_COLAB = """\
+import json, pathlib, sys, types
+colab = types.ModuleType("google.colab")
+colab._message = types.ModuleType("google.colab._message")
+colab._message.blocking_request = lambda kind, timeout_sec=None: {
+    "ipynb": json.loads(pathlib.Path(SERVED).read_text())}
+sys.modules.update({"google.colab": colab, "google.colab._message": colab._message})
+import otter.check.utils
+otter.check.utils.IPythonInterpreter.COLAB.value.check_strs.append("ipykernel")
+"""
+
+
+def run_in_fake_colab(nb, folder):
+    """Execute ``nb`` as Colab would: from a folder without the notebook file in it."""
+    from nbclient import NotebookClient
+
+    served = folder / "served.ipynb"
+    nbformat.write(nb, served)
+    content = folder / "content"
+    content.mkdir()
+    run = nbformat.from_dict(json.loads(json.dumps(nb)))
+    run.cells.insert(0, nbformat.v4.new_code_cell(FAKE_COLAB.replace("SERVED", repr(str(served)))))
+    NotebookClient(run, timeout=600, allow_errors=True, resources={"metadata": {"path": str(content)}}).execute()
+    return run, content
+
+
+def _text(cell):
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+def _errors(cell):
+    return [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_student_version_runs_its_public_checks_in_colab(name, built, tmp_path):
+    """Untouched: the setup cell writes the public tests to tests/, every check runs and
+    fails, and the submit cell says how to hand in from Colab (export does not run there)."""
+    nb = nbformat.read(built[name] / "student" / f"{name}.ipynb", as_version=4)
+    run, content = run_in_fake_colab(nb, tmp_path)
+    setup = run.cells[2]  # the stand-in, the title, then the setup cell
+    assert "otter.Notebook" in setup.source and not _errors(setup)
+    assert sorted(p.stem for p in (content / "tests").glob("*.py")) == sorted(nb.metadata["otter"]["tests"])
+    checks = [c for c in run.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
+    assert checks
+    for cell in checks:
+        assert not _errors(cell) and "results:" in _text(cell), _text(cell) + str(_errors(cell))
+    assert "Download .ipynb" in _text(run.cells[-1]) and not _errors(run.cells[-1])
+
+
+def test_a_solved_student_version_passes_its_public_checks_in_colab(built, tmp_path):
+    """The student version with the solutions typed in (conv_numpy: quick to run)."""
+    name = "conv_numpy"
+    nb = nbformat.read(built[name] / "student" / f"{name}.ipynb", as_version=4)
+    solved = nbformat.read(built[name] / "autograder" / f"{name}.ipynb", as_version=4)
+    assert len(solved.cells) == len(nb.cells)
+    for cell, answer in zip(nb.cells, solved.cells):
+        cell.source = answer.source
+    run, _ = run_in_fake_colab(nb, tmp_path)
+    check_all = next(c for c in run.cells if c.source == "grader.check_all()")
+    passed = _text(check_all).count("results: All test cases passed!")
+    assert not _errors(check_all) and passed == len(nb.metadata["otter"]["tests"]), _text(check_all)
 
 
 def test_unknown_assignment_and_missing_submission_say_what_is_wrong(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,68 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "assignments"
 BUILD = ROOT / "_build" / "assignments"
+OTTER_SPEC = "otter-grader>=7,<8"
+ROOT_ENV = "CNN_COURSE_ROOT"
+
+_GRADER_SETUP = """\
+# Setup: run this cell first. It installs otter-grader (the grader) if
+# this runtime lacks it; it never reinstalls TensorFlow. Colab keeps the
+# notebook off the disk, where the grader looks for the public tests, so
+# there the cell writes them from this notebook to a tests/ folder.
+import importlib.util
+{os}import pathlib
+import subprocess
+import sys
+
+if importlib.util.find_spec("otter") is None:
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, "{spec}"], check=True)
+import otter
+
+if "google.colab" in sys.modules:
+    from google.colab import _message
+
+    ipynb = _message.blocking_request("get_ipynb", timeout_sec=60) or {{}}
+    meta = ipynb.get("ipynb", {{}}).get("metadata", {{}})
+    public_tests = meta.get("otter", {{}}).get("tests")
+    if not public_tests:
+        raise RuntimeError(
+            "This notebook's public tests are missing from its metadata. "
+            "Upload the student version you were given again."
+        )
+    pathlib.Path("tests").mkdir(exist_ok=True)
+    for question, test in public_tests.items():
+        test_file = pathlib.Path("tests") / f"{{question}}.py"
+        test_file.write_text(f"OK_FORMAT = True\\n\\ntest = {{test!r}}\\n")
+    grader = otter.Notebook(tests_dir="tests")
+else:
+    grader = otter.Notebook("{name}.ipynb")"""
+
+_FIND_COURSE = "root = next((p for p in [here, *here.parents] if is_course(p)), None)"
+_FIND_COURSE_OR_NAMED = f"""\
+# a course folder named by {ROOT_ENV}, else one above this folder
+named = os.environ.get("{ROOT_ENV}")
+root = next((p for p in [here, *here.parents] if is_course(p)), None)
+if named:
+    root = pathlib.Path(named).expanduser().resolve()"""
+_OFFLINE_HINT = '"notebook from the chapters/ folder of a copy of the course."'
+_OFFLINE_HINT_ASSIGNMENT = f'"notebook inside a copy of the course or set {ROOT_ENV}."'
+
+
+def setup_cell(name: str, course: bool = False) -> str:
+    """The first code cell every assignment source must have: install otter-grader when
+    missing, make the public tests reachable in Colab, and make ``grader``. ``course``: also
+    find the course's ``utils`` (data, shipped models) as the chapters' setup cell does, or in
+    the folder named by the environment variable ``CNN_COURSE_ROOT`` (how ``otter run``, which
+    runs a submission in a temporary folder, finds it)."""
+    cell = _GRADER_SETUP.format(spec=OTTER_SPEC, name=name, os="import os\n" if course else "")
+    if not course:
+        return cell
+    from utils.notebooks import SETUP_CELL
+
+    assert _FIND_COURSE in SETUP_CELL and _OFFLINE_HINT in SETUP_CELL, "utils.notebooks.SETUP_CELL changed"
+    find = SETUP_CELL.replace(_FIND_COURSE, _FIND_COURSE_OR_NAMED).replace(_OFFLINE_HINT, _OFFLINE_HINT_ASSIGNMENT)
+    return cell + "\n\n" + find[find.index("os.environ.setdefault") :]
 
 
 def names() -> list[str]:
@@ -39,7 +102,10 @@ def _otter(*args: str) -> subprocess.CompletedProcess:
             "otter-grader is not installed in this Python. Install the course's requirements "
             "(pip install -r requirements.txt) or just the grader: pip install otter-grader"
         ) from None
-    return subprocess.run([sys.executable, "-m", "otter", *args], capture_output=True, text=True)
+    # otter run executes a submission in a temporary folder: the assignments that use the
+    # course's utils find it through CNN_COURSE_ROOT
+    env = {**os.environ, ROOT_ENV: os.environ.get(ROOT_ENV, str(ROOT))}
+    return subprocess.run([sys.executable, "-m", "otter", *args], capture_output=True, text=True, env=env)
 
 
 def build(name: str, out: Path | None = None, run_tests: bool = True) -> Path:
