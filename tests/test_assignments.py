@@ -22,6 +22,12 @@ PLANTED = {
         # overwrites instead of adding where pooling windows overlap
         ("dx[batch, r, s, channels] += dout[:, i, j]", "dx[batch, r, s, channels] = dout[:, i, j]"),
     ],
+    "backprop": [
+        # softmax without subtracting the largest logit: overflows on large logits
+        ("e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z)"),
+        # crops the padded gradient at the wrong place
+        ("dx = dxp[:, padding : padding + h, padding : padding + wd]", "dx = dxp[:, :h, :wd]"),
+    ],
 }
 
 
@@ -67,13 +73,15 @@ def test_a_planted_wrong_submission_scores_partial_marks(name, built, tmp_path):
 
 
 def _distinctive(lines):
-    return {line.strip() for line in lines if len(line.strip()) >= 25}
+    """Lines long enough to be telling, without trailing comments."""
+    lines = (line.split("  #")[0].strip() for line in lines)
+    return {line for line in lines if len(line) >= 25}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_student_version_holds_no_solution_and_no_hidden_test(name, built):
     source = nbformat.read(assignments.SOURCES / f"{name}.ipynb", as_version=4)
-    solution, hidden, public = set(), set(), set()
+    solution, hidden, public, given = set(), set(), set(), set()
     for cell in source.cells:
         if cell.cell_type != "code":
             continue
@@ -81,7 +89,12 @@ def test_the_student_version_holds_no_solution_and_no_hidden_test(name, built):
         solution |= _distinctive("\n".join(inside).splitlines())
         if "# BEGIN TEST CONFIG" in cell.source:
             (hidden if "hidden: true" in cell.source else public).update(_distinctive(cell.source.splitlines()))
-    hidden -= public
+        else:
+            outside = re.sub(r"# BEGIN SOLUTION\n.*?# END SOLUTION", "", cell.source, flags=re.S)
+            given |= _distinctive(outside.splitlines())
+    # lines that the student is given anyway (the given code, the public tests) are no leak
+    solution -= given | public
+    hidden -= given | public
     assert solution and hidden
     student = (built[name] / "student" / f"{name}.ipynb").read_text()
     student_text = json.dumps(json.loads(student))  # cell sources and the embedded public tests
