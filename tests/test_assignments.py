@@ -28,6 +28,14 @@ PLANTED = {
         # crops the padded gradient at the wrong place
         ("dx = dxp[:, padding : padding + h, padding : padding + wd]", "dx = dxp[:, :h, :wd]"),
     ],
+    "train_cnn": [
+        # too little training: the model is valid and saved, but below the target accuracy
+        ("model.fit(x, y, batch_size=64, epochs=4, verbose=2)", "model.fit(x, y, batch_size=64, epochs=1, verbose=2)"),
+    ],
+    "transfer_layers": [
+        # standardises the test features with their own mean instead of the training set's
+        ("x_test = (test_features - mean) / std", "x_test = (test_features - test_features.mean(axis=0)) / std"),
+    ],
 }
 
 
@@ -92,9 +100,16 @@ def test_the_student_version_holds_no_solution_and_no_hidden_test(name, built):
         else:
             outside = re.sub(r"# BEGIN SOLUTION\n.*?# END SOLUTION", "", cell.source, flags=re.S)
             given |= _distinctive(outside.splitlines())
-    # lines that the student is given anyway (the given code, the public tests) are no leak
-    solution -= given | public
-    hidden -= given | public
+    # lines the student is given anyway (the given code, the public tests, the instructions),
+    # or beginnings of such lines, are no leak
+    shown = given | public
+    instructions = "\n".join(c.source for c in source.cells if c.cell_type == "markdown")
+
+    def no_news(line):
+        return line in instructions or any(other.startswith(line) for other in shown)
+
+    solution = {line for line in solution if not no_news(line)}
+    hidden = {line for line in hidden if not no_news(line)}
     assert solution and hidden
     student = (built[name] / "student" / f"{name}.ipynb").read_text()
     student_text = json.dumps(json.loads(student))  # cell sources and the embedded public tests
@@ -136,6 +151,8 @@ colab._message.blocking_request = lambda kind, timeout_sec=None: {
 sys.modules.update({"google.colab": colab, "google.colab._message": colab._message})
 import otter.check.utils
 otter.check.utils.IPythonInterpreter.COLAB.value.check_strs.append("ipykernel")
+import os
+os.environ["CNN_COURSE_ROOT"] = COURSE_FOLDER  # stands in for the clone into /content
 """
 
 
@@ -148,7 +165,8 @@ def run_in_fake_colab(nb, folder):
     content = folder / "content"
     content.mkdir()
     run = nbformat.from_dict(json.loads(json.dumps(nb)))
-    run.cells.insert(0, nbformat.v4.new_code_cell(FAKE_COLAB.replace("SERVED", repr(str(served)))))
+    fake = FAKE_COLAB.replace("SERVED", repr(str(served))).replace("COURSE_FOLDER", repr(str(assignments.ROOT)))
+    run.cells.insert(0, nbformat.v4.new_code_cell(fake))
     NotebookClient(run, timeout=600, allow_errors=True, resources={"metadata": {"path": str(content)}}).execute()
     return run, content
 

@@ -1,7 +1,10 @@
 """Exercise checks: the worked answers pass, wrong ones get a hint and no answer."""
 
 import math
+import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -17,17 +20,19 @@ from utils.exercises import (
 )
 from utils.geometry import conv2d_params, conv_output_size, dense_params, pool_output_size, same_padding
 
+ROOT = Path(__file__).resolve().parent.parent
+
 # The worked answers, for teachers.
 WORKED = {
-    "conv.output_size": conv_output_size(227, 11, 4, 0),  # 55
-    "conv.params": conv2d_params(5, 3, 16),  # 1216
+    "conv.output_size": conv_output_size(224, 7, 2, 3),  # 112
+    "conv.params": conv2d_params(7, 3, 24),  # 3,552
     "conv.same_padding": same_padding(6, 3, 2),  # (0, 1)
     "conv.dense_equivalent": dense_params(32 * 32 * 1, 28 * 28 * 6),  # 4,821,600
     "pool.output_size": pool_output_size(13, 3, 2),  # 6
     "pool.overlap": 2 * 2,  # row 2 lies in the windows starting at rows 0 and 2; column likewise
-    "pool.dense_after_pool": dense_params(16 * 16 * 64, 10),  # 163,850
+    "pool.dense_after_pool": dense_params(12 * 12 * 48, 10),  # 69,130
     "pool.gap_params": dense_params(512, 1000),  # 513,000
-    "act.sigmoid_max_slope": 0.25,  # s(0)(1 - s(0)) = 1/2 * 1/2
+    "act.sigmoid_slope_at": math.log((1 + 0.6**0.5) / (1 - 0.6**0.5)),  # s(1 - s) = 0.1: 2.0634
     "act.five_sigmoids": 0.25**5,  # 0.0009765625, within 0.1%
     "act.maxout_params": 3 * dense_params(100, 50),  # 15,150
     "act.leaky_value": 0.1 * -3,  # -0.3
@@ -39,10 +44,10 @@ WORKED = {
     "pre.covariance_size": (32 * 32 * 3) ** 2,  # 9,437,184
     "pre.channel_mean_size": 3,
     "pre.whitening_factor": 1 / 4**0.5,  # 0.5
-    "lenet.c1_params": conv2d_params(5, 1, 6),  # 156
+    "lenet.c1_params": conv2d_params(5, 3, 6),  # 456, on RGB input
     "lenet.c3_connections": 10 * 10 * (60 * 25 + 16),  # 151,600 (paper, Table I: 60 pairs)
     "lenet.s4_without_padding": pool_output_size(conv_output_size(pool_output_size(conv_output_size(28, 5), 2), 5), 2),
-    "lenet.f6_params": dense_params(120, 84),  # 10,164
+    "lenet.f6_params": dense_params(120, 100),  # 12,100, with 100 units
     "learn.loss_half": -math.log(0.5),  # 0.6931
     "learn.max_lr": 2 / 10,  # 2 / largest curvature
     "learn.im2col_rows": 32 * conv_output_size(28, 3) ** 2,  # 21,632
@@ -50,7 +55,7 @@ WORKED = {
     "alexnet.conv1_stride2": conv_output_size(227, 11, 2),  # 109
     "alexnet.grouped_params": conv2d_params(5, 96 // 4, 256),  # 153,856
     "alexnet.dropout_value": 2.5 / 0.8,  # 3.125
-    "alexnet.crop_count": (2 * 2 + 1) ** 2 * 2,  # 50
+    "alexnet.crop_count": (2 * 3 + 1) ** 2 * 2,  # 98
 }
 
 
@@ -92,20 +97,20 @@ def test_answers_a_learner_types(capsys):
     import numpy as np
     import tensorflow as tf
 
-    assert is_correct("conv.output_size", tf.constant(55))
-    assert is_correct("conv.output_size", np.int64(55)) and is_correct("conv.output_size", np.array(55))
+    assert is_correct("conv.output_size", tf.constant(112))
+    assert is_correct("conv.output_size", np.int64(112)) and is_correct("conv.output_size", np.array(112))
     assert is_correct("basics.axis_sum", tf.constant([5, 7, 9]))
     for bad in (float("nan"), float("inf"), [None, 1], object()):
         assert not is_correct("conv.same_padding", bad)
         check_answer("conv.same_padding", bad)
         out = capsys.readouterr().out
         assert "not an answer yet" in out and "Traceback" not in out, out
-    check_answer("conv.output_size", "55")
+    check_answer("conv.output_size", "112")
     out = " ".join(capsys.readouterr().out.split())
     assert "without quotes" in out and "as text" in out
-    check_answer("conv.output_size", "54")
+    check_answer("conv.output_size", "111")
     out = " ".join(capsys.readouterr().out.split())
-    assert "without quotes" in out and "Hint" in out and "55" not in out
+    assert "without quotes" in out and "Hint" in out and "112" not in out
 
 
 def test_feedback_fits_the_book_column(capsys):
@@ -148,7 +153,88 @@ def ten_crop_worked(image, size):
     return np.array(crops + [np.fliplr(c) for c in crops])
 
 
-FUNCTION_WORKED = {"alexnet.lrn": lrn_worked, "alexnet.ten_crop": ten_crop_worked}
+def softmax_worked(z):
+    shifted = np.exp(z - np.max(z, axis=-1)[:, None])
+    return shifted / np.sum(shifted, axis=-1)[:, None]
+
+
+def per_image_standardize_worked(images):
+    out = np.empty_like(images, dtype="float64")
+    for i, image in enumerate(images):
+        out[i] = (image - image.mean()) / max(image.std(), 1 / np.sqrt(image.size))
+    return out
+
+
+def conv1d_worked(x, w, stride=1, padding=0):
+    padded = np.concatenate([np.zeros(padding), x, np.zeros(padding)])
+    starts = range(0, len(padded) - len(w) + 1, stride)
+    return np.array([np.sum(padded[s : s + len(w)] * w) for s in starts])
+
+
+def elu_worked(x, alpha=1.0):
+    return np.maximum(x, 0) + alpha * (np.exp(np.minimum(x, 0)) - 1)
+
+
+def argmax_pool_worked(x, size, stride):
+    n, h, w, c = x.shape
+    oh, ow = (h - size) // stride + 1, (w - size) // stride + 1
+    out = np.zeros((n, oh, ow, c), dtype=int)
+    for b, i, j, ch in np.ndindex(n, oh, ow, c):
+        window = x[b, i * stride : i * stride + size, j * stride : j * stride + size, ch]
+        r, col = np.unravel_index(np.argmax(window), window.shape)
+        out[b, i, j, ch] = (i * stride + r) * w + j * stride + col
+    return out
+
+
+def confusion_matrix_worked(labels, predictions, classes):
+    return np.array([[np.sum((labels == t) & (predictions == p)) for p in range(classes)] for t in range(classes)])
+
+
+def avg_pool_backward_worked(dout, size):
+    return np.kron(dout, np.ones((1, size, size, 1))) / size**2
+
+
+FUNCTION_WORKED = {
+    "alexnet.lrn": lrn_worked,
+    "alexnet.ten_crop": ten_crop_worked,
+    "basics.softmax": softmax_worked,
+    "pre.per_image_standardize": per_image_standardize_worked,
+    "conv.conv1d": conv1d_worked,
+    "act.elu": elu_worked,
+    "pool.argmax": argmax_pool_worked,
+    "lenet.confusion_matrix": confusion_matrix_worked,
+    "learn.avg_pool_backward": avg_pool_backward_worked,
+}
+
+
+def test_function_references_agree_with_the_libraries():
+    """The references of the new exercises against TensorFlow and Keras, where they have one."""
+    import keras
+    import tensorflow as tf
+
+    from utils import exercises
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(4, 6)) * 300
+    assert np.allclose(exercises._softmax_reference(z), tf.nn.softmax(z))
+    images = rng.uniform(0, 255, size=(3, 5, 4, 3))
+    assert np.allclose(exercises._per_image_reference(images), tf.image.per_image_standardization(images), atol=1e-5)
+    x, w = rng.normal(size=11), rng.normal(size=3)
+    want = keras.ops.conv(np.pad(x, 2)[None, :, None], w[:, None, None], strides=2)
+    assert np.allclose(exercises._conv1d_reference(x, w, stride=2, padding=2), np.ravel(want), atol=1e-5)
+    assert np.allclose(exercises._elu_reference(z / 100, 1.0), keras.activations.elu(z / 100), atol=1e-6)
+    x = rng.normal(size=(2, 7, 6, 3))
+    _, flat = tf.nn.max_pool_with_argmax(x, 3, 2, "VALID", include_batch_in_index=False)
+    assert np.array_equal(exercises._argmax_pool_reference(x, 3, 2), flat.numpy() // 3)  # TF counts channels too
+    labels, predictions = rng.integers(0, 4, 50), rng.integers(0, 4, 50)
+    assert np.array_equal(
+        exercises._confusion_reference(labels, predictions, 4), tf.math.confusion_matrix(labels, predictions, 4)
+    )
+    dout, x = rng.normal(size=(2, 3, 2, 3)), tf.constant(rng.normal(size=(2, 6, 4, 3)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_sum(tf.nn.avg_pool2d(x, 2, 2, "VALID") * dout)
+    assert np.allclose(exercises._avg_pool_backward_reference(dout, 2), tape.gradient(loss, x))
 
 
 def test_every_function_exercise_has_a_worked_answer():
@@ -201,3 +287,34 @@ def test_function_placeholder_and_unknown_id(capsys):
     assert "write the function" in capsys.readouterr().out
     with pytest.raises(ValueError, match="no exercise called"):
         function_is_correct("alexnet.nope", lrn_worked)
+
+
+def _shown_forms(value) -> list[str]:
+    """How a worked answer would look if printed: integers of two digits or more, with and
+    without thousands separators; floats to 2-4 decimals (smaller numbers are too common)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [f"{value:,}", str(value)] if abs(value) >= 10 else []
+    if isinstance(value, float):
+        shown = [f"{value:.{d}f}" for d in (2, 3, 4)]
+        return [s for s in shown if len(s.strip("0.-")) >= 2]
+    return []
+
+
+@pytest.mark.parametrize("chapter", sorted((ROOT / "chapters").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_no_exercise_answer_is_printed_before_its_exercise(chapter):
+    """The prose and the stored outputs above an exercise must not hold its answer."""
+    nb = nbformat.read(chapter, as_version=4)
+    above, found = "", []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for exercise in re.findall(r'check_answer\(\s*"([^"]+)"', cell.source):
+                for shown in _shown_forms(WORKED[exercise]):
+                    if re.search(rf"(?<![\d.,]){re.escape(shown)}(?![\d])", above):
+                        found.append(f"{exercise}: {shown}")
+        else:
+            above += cell.source + "\n"
+        for output in cell.get("outputs", []):
+            above += output.get("text", "") + output.get("data", {}).get("text/plain", "") + "\n"
+    assert not found, f"{chapter.name}: answers shown above their exercise: {found}"

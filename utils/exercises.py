@@ -20,11 +20,11 @@ import numpy as np
 # exercise id -> (digest of the canonical answer, hint shown on a wrong answer)
 ANSWERS: dict[str, tuple[str, str]] = {
     "conv.output_size": (
-        "02d20bbd7e394ad5999a4cebabac9619732c343a4cac99470c03e23ba2bdc2bc",
+        "b1556dea32e9d0cdbfed038fd7787275775ea40939c146a64e205bcb349ad02f",
         "Use floor((W - F + 2P) / S) + 1 with the numbers of the exercise.",
     ),
     "conv.params": (
-        "2b36364b92fdfed9c63879bf2b415b1beb8ed2b9d08e8efb265d1aba48deca96",
+        "996aa130712ec702cd52895434f7e5c24e3f22340a0aca2e6c57d5b8780db301",
         "Each filter has F*F*C weights and one bias; there are K filters.",
     ),
     "conv.same_padding": (
@@ -45,7 +45,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Count the windows along the row that contain row 2, do the same for the column, and multiply.",
     ),
     "pool.dense_after_pool": (
-        "4b5573f10a3a2d65cd9182f54cf27170fe08ad1aacba9102b38c03a76fe86c3e",
+        "5d2e2e04427a6f321ba0c9dac9d38bdc32ccc1ed24211869977efdae57cccd0d",
         "2x2 pooling with stride 2 halves height and width; the dense layer has one weight per "
         "(input, output) pair plus a bias per output.",
     ),
@@ -53,9 +53,10 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "e10e342514d01bfc3ff402c9e3cb14fc98b328608c2f3ed6d2e4922eca1bcc7a",
         "Global average pooling leaves one number per channel and has no parameters itself.",
     ),
-    "act.sigmoid_max_slope": (
-        "a30a043314fa89294fa2c1c989a01fbb5329e5c085a5c5a8d27317656de24ae0",
-        "The slope is s(x)(1 - s(x)); where is that product largest?",
+    "act.sigmoid_slope_at": (
+        "096d6d598f1d9114f96663f60118b5b2f1cde55176d21524a9c1570792427051",
+        "The slope is s(1 - s) with s = sigmoid(x): solve s(1 - s) = 0.1 for the s above 1/2, "
+        "then undo the sigmoid: x = ln(s / (1 - s)).",
     ),
     "act.five_sigmoids": (
         "e734ab0b8c4d7d476c4964b537aab7097681f546fec81f67b15e5006f5278b02",
@@ -102,8 +103,8 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Whitening divides by the square root of the variance plus eps.",
     ),
     "lenet.c1_params": (
-        "0fecf9247f3ddc84db8a804fa3065c013baf6b7c2458c2ba2bf56c2e1d42ddd4",
-        "Each filter: 5*5*1 weights and a bias.",
+        "b3a8e0e1f9ab1bfe3a36f231f676f78bb30a519d2b21e6c530c0eee8ebb4a5d0",
+        "Each filter: 5*5*3 weights (one 5x5 slice per colour channel) and a bias.",
     ),
     "lenet.c3_connections": (
         "e25392a9f3801d1983883cdeb2826d701c69a4bc2df21303beb10c454d13aae8",
@@ -115,8 +116,8 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Apply the output-size formula layer by layer from 28: C1, S2, C3, S4.",
     ),
     "lenet.f6_params": (
-        "00ad7e2e78ec717c59e1893b3e0f2e1d405c11d9c6b4d367b03375619ec28938",
-        "A dense layer from 120 to 84 units.",
+        "73e5608506e1117ddb50c360078389c68b08f4485e71b4b02cca29a0f7d98f9d",
+        "A dense layer from C5's 120 units to 100 units: one weight per pair, one bias per unit.",
     ),
     "alexnet.conv1_stride2": (
         "0fd42b3f73c448b34940b339f87d07adf116b05c0227aad72e8f0ee90533e699",
@@ -131,7 +132,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Inverted dropout divides the units it keeps by the keep probability.",
     ),
     "alexnet.crop_count": (
-        "1a6562590ef19d1045d06c4055742d38288e9e6dcd71ccde5cee80f1d5a774eb",
+        "29db0c6782dbd5000559ef4d9e953e300e2b479eed26d887ef3f92b921c06a67",
         "The crop can start at 2 * pad + 1 offsets along each side; count both sides and the mirror.",
     ),
     "learn.loss_half": (
@@ -338,6 +339,92 @@ def _ten_crop_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
     return (rng.normal(size=(h, w, int(rng.choice([1, 3])))), size), {}
 
 
+def _softmax_reference(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    rows, classes = (int(n) for n in rng.integers(1, 8, size=2))
+    return (rng.normal(size=(rows, classes + 1)) * rng.choice([1.0, 10.0, 1000.0]),), {}
+
+
+def _per_image_reference(images: np.ndarray) -> np.ndarray:
+    axes = tuple(range(1, images.ndim))
+    mean = images.mean(axis=axes, keepdims=True)
+    floor = 1 / np.sqrt(np.prod(images.shape[1:]))
+    return (images - mean) / np.maximum(images.std(axis=axes, keepdims=True), floor)
+
+
+def _per_image_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n, h, w = (int(v) for v in rng.integers(1, 6, size=3))
+    images = rng.uniform(0, 255, size=(n, h, w, int(rng.choice([1, 3]))))
+    if rng.random() < 0.4:
+        images[0] = rng.uniform(0, 255)  # a flat image: its standard deviation is 0
+    return (images,), {}
+
+
+def _conv1d_reference(x: np.ndarray, w: np.ndarray, stride: int = 1, padding: int = 0) -> np.ndarray:
+    x = np.pad(x, padding)
+    out = (len(x) - len(w)) // stride + 1
+    return np.array([x[i * stride : i * stride + len(w)] @ w for i in range(out)])
+
+
+def _conv1d_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    k = int(rng.integers(1, 6))
+    x = rng.normal(size=int(rng.integers(k, 16)))
+    return (x, rng.normal(size=k)), {"stride": int(rng.integers(1, 4)), "padding": int(rng.integers(0, 3))}
+
+
+def _elu_reference(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _elu_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 4))))
+    return (rng.normal(size=shape) * 3,), {"alpha": float(rng.uniform(0.1, 2))}
+
+
+def _argmax_pool_reference(x: np.ndarray, size: int, stride: int) -> np.ndarray:
+    n, h, w, c = x.shape
+    oh, ow = (h - size) // stride + 1, (w - size) // stride + 1
+    out = np.empty((n, oh, ow, c), dtype=int)
+    for i in range(oh):
+        for j in range(ow):
+            window = x[:, i * stride : i * stride + size, j * stride : j * stride + size]
+            flat = window.reshape(n, size * size, c).argmax(axis=1)  # (n, c)
+            rows, cols = i * stride + flat // size, j * stride + flat % size
+            out[:, i, j] = rows * w + cols
+    return out
+
+
+def _argmax_pool_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    size = int(rng.integers(2, 4))
+    stride = int(rng.integers(1, size + 1))
+    h, w = (int(v) for v in rng.integers(size, 9, size=2))
+    return (rng.normal(size=(int(rng.integers(1, 3)), h, w, int(rng.integers(1, 4)))), size, stride), {}
+
+
+def _confusion_reference(labels: np.ndarray, predictions: np.ndarray, classes: int) -> np.ndarray:
+    counts = np.zeros((classes, classes), dtype=int)
+    np.add.at(counts, (labels, predictions), 1)
+    return counts
+
+
+def _confusion_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    classes, n = int(rng.integers(2, 8)), int(rng.integers(1, 60))
+    return (rng.integers(0, classes, size=n), rng.integers(0, classes, size=n), classes), {}
+
+
+def _avg_pool_backward_reference(dout: np.ndarray, size: int) -> np.ndarray:
+    return np.repeat(np.repeat(dout, size, axis=1), size, axis=2) / size**2
+
+
+def _avg_pool_backward_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    shape = (int(rng.integers(1, 3)), *(int(v) for v in rng.integers(1, 5, size=2)), int(rng.integers(1, 4)))
+    return (rng.normal(size=shape), int(rng.integers(1, 4))), {}
+
+
 # exercise id -> (random inputs: (args, kwargs), reference function, hint shown on a failure)
 FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], Callable[..., Any], str]] = {
     "alexnet.lrn": (
@@ -351,6 +438,47 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
         _ten_crop_reference,
         "Crops in the order top-left, top-right, bottom-left, bottom-right, centre (centre "
         "offsets rounded down), then the same five mirrored left-right: shape (10, size, size, C).",
+    ),
+    "basics.softmax": (
+        _softmax_cases,
+        _softmax_reference,
+        "Exponentiate, then divide each row by its sum. Large logits overflow np.exp: subtracting "
+        "each row's largest logit first changes nothing in the result and keeps exp at most 1.",
+    ),
+    "pre.per_image_standardize": (
+        _per_image_cases,
+        _per_image_reference,
+        "For each image on its own: subtract the mean of all its values (every pixel and "
+        "channel), divide by max(their standard deviation, 1 / sqrt(H * W * C)).",
+    ),
+    "conv.conv1d": (
+        _conv1d_cases,
+        _conv1d_reference,
+        "Pad x with `padding` zeros at both ends; output i is the dot product of w with the "
+        "len(w) values starting at i * stride; there are (len(padded) - len(w)) // stride + 1.",
+    ),
+    "act.elu": (
+        _elu_cases,
+        _elu_reference,
+        "x where x > 0, alpha * (exp(x) - 1) elsewhere, element by element (np.where), for arrays of any shape.",
+    ),
+    "pool.argmax": (
+        _argmax_pool_cases,
+        _argmax_pool_reference,
+        "For each window, find the position of its largest value, convert it to the input's "
+        "row r and column c, and return r * W + c (W: the input's width), per image and channel.",
+    ),
+    "lenet.confusion_matrix": (
+        _confusion_cases,
+        _confusion_reference,
+        "Start from zeros of shape (classes, classes); add 1 at [label, prediction] for every "
+        "pair: rows are the true classes, columns the predicted ones.",
+    ),
+    "learn.avg_pool_backward": (
+        _avg_pool_backward_cases,
+        _avg_pool_backward_reference,
+        "Each input in a window got 1/size**2 of the window's output, so it gets 1/size**2 of "
+        "that output's gradient: repeat dout size times along height and width, divide by size**2.",
     ),
 }
 
