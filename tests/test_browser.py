@@ -75,9 +75,8 @@ def _pages(html: Path) -> list[str]:
 
 def pytest_generate_tests(metafunc):
     if "page" in metafunc.fixturenames:
-        names = ["index.html", "chapters/intro.html"] + [
-            f"chapters/{p.stem}.html" for p in sorted((ROOT / "chapters").glob("*.ipynb"))
-        ]
+        chapters = sorted([*(ROOT / "chapters").glob("*.ipynb"), *(ROOT / "chapters").glob("*.md")])
+        names = ["index.html"] + [f"chapters/{p.stem}.html" for p in chapters]
         metafunc.parametrize("page", names)
 
 
