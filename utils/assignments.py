@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from utils.notebooks import SETUP_CELL
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "assignments"
 BUILD = ROOT / "_build" / "assignments"
@@ -82,9 +84,8 @@ def setup_cell(name: str, course: bool = False) -> str:
     cell = _GRADER_SETUP.format(spec=OTTER_SPEC, name=name, os="import os\n" if course else "")
     if not course:
         return cell
-    from utils.notebooks import SETUP_CELL
-
-    assert _FIND_COURSE in SETUP_CELL and _OFFLINE_HINT in SETUP_CELL, "utils.notebooks.SETUP_CELL changed"
+    if _FIND_COURSE not in SETUP_CELL or _OFFLINE_HINT not in SETUP_CELL:
+        raise RuntimeError("utils.notebooks.SETUP_CELL changed: update utils.assignments.setup_cell to match.")
     find = SETUP_CELL.replace(_FIND_COURSE, _FIND_COURSE_OR_NAMED).replace(_OFFLINE_HINT, _OFFLINE_HINT_ASSIGNMENT)
     return cell + "\n\n" + find[find.index("os.environ.setdefault") :]
 
