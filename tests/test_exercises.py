@@ -19,6 +19,7 @@ from utils.exercises import (
     is_correct,
 )
 from utils.geometry import conv2d_params, conv_output_size, dense_params, pool_output_size, same_padding
+from utils.layers import ZeroPadShortcut
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,10 @@ WORKED = {
     "alexnet.grouped_params": conv2d_params(5, 96 // 4, 256),  # 153,856
     "alexnet.dropout_value": 2.5 / 0.8,  # 3.125
     "alexnet.crop_count": (2 * 3 + 1) ** 2 * 2,  # 98
+    "resnet.blocks_110": 3 * (110 - 2) // 6,  # 54
+    "resnet.basic_weights": 2 * 3 * 3 * 128 * 128,  # 294,912
+    "resnet.bottleneck_macs": 14 * 14 * (512 * 128 + 9 * 128 * 128 + 128 * 512),  # 54,591,488
+    "resnet.projection_params": 32 * 64 + 4 * 64 + 64 * 128 + 4 * 128,  # 11,008
 }
 
 
@@ -194,6 +199,20 @@ def avg_pool_backward_worked(dout, size):
     return np.kron(dout, np.ones((1, size, size, 1))) / size**2
 
 
+def shortcut_a_worked(x, filters, stride):
+    n, h, w, c = x.shape
+    out = np.zeros((n, -(-h // stride), -(-w // stride), filters))
+    before = (filters - c) // 2
+    out[..., before : before + c] = x[:, 0::stride, 0::stride]
+    return out
+
+
+def residual_block_worked(x, w1, w2):
+    hidden = np.where(x @ w1 > 0, x @ w1, 0)
+    total = hidden @ w2 + x
+    return total * (total > 0)
+
+
 FUNCTION_WORKED = {
     "alexnet.lrn": lrn_worked,
     "alexnet.ten_crop": ten_crop_worked,
@@ -204,6 +223,8 @@ FUNCTION_WORKED = {
     "pool.argmax": argmax_pool_worked,
     "lenet.confusion_matrix": confusion_matrix_worked,
     "learn.avg_pool_backward": avg_pool_backward_worked,
+    "resnet.shortcut_a": shortcut_a_worked,
+    "resnet.residual_block": residual_block_worked,
 }
 
 
@@ -235,6 +256,16 @@ def test_function_references_agree_with_the_libraries():
         tape.watch(x)
         loss = tf.reduce_sum(tf.nn.avg_pool2d(x, 2, 2, "VALID") * dout)
     assert np.allclose(exercises._avg_pool_backward_reference(dout, 2), tape.gradient(loss, x))
+    x = rng.normal(size=(2, 7, 5, 3)).astype("float32")
+    layer = ZeroPadShortcut(8, 2)
+    assert np.array_equal(exercises._shortcut_a_reference(x, 8, 2), keras.ops.convert_to_numpy(layer(x)))
+    x, w1, w2 = rng.normal(size=(4, 5)), rng.normal(size=(5, 3)), rng.normal(size=(3, 5))
+    inputs = keras.Input((5,))
+    f = keras.layers.Dense(5, use_bias=False)(keras.layers.Dense(3, "relu", use_bias=False)(inputs))
+    block = keras.Model(inputs, keras.layers.ReLU()(keras.layers.Add()([f, inputs])))
+    block.set_weights([w1, w2])
+    want = block.predict(x, verbose=0)
+    assert np.allclose(exercises._residual_block_reference(x, w1, w2), want, atol=1e-5)
 
 
 def test_every_function_exercise_has_a_worked_answer():

@@ -29,6 +29,56 @@ def test_builders_match_the_papers_counts():
     assert resnet20(np.zeros((2, 32, 32, 3), "float32")).shape == (2, 10)
 
 
+def test_plain_and_preactivation_resnets():
+    def kinds(model):
+        return [layer.__class__.__name__ for layer in model.layers]
+
+    resnet, plain = models.resnet_cifar(56), models.resnet_cifar(56, residual=False)
+    assert (resnet.name, plain.name) == ("resnet56", "plain56")
+    assert plain.count_params() == resnet.count_params() == 857_082  # the same layers
+    trained = sum(int(np.prod(w.shape)) for w in resnet.trainable_weights)
+    assert trained == 853_018  # He et al. 2016, Table 6: "0.85M"
+    assert kinds(resnet).count("Add") == 27 and "Add" not in kinds(plain)
+    assert "ZeroPadShortcut" not in kinds(plain)
+    x = np.random.default_rng(0).uniform(size=(2, 32, 32, 3)).astype("float32")
+    assert plain(x).shape == resnet(x).shape == (2, 10)
+    preact = models.resnet_cifar(20, block="preact")
+    order = [n for n in (layer.name for layer in preact.layers) if n.startswith("stage1_block1")]
+    assert order[:3] == ["stage1_block1_bn1", "stage1_block1_relu1", "stage1_block1_conv1"]
+    assert "stage1_block1_relu2" in order and order[-1] == "stage1_block1_add"  # no ReLU after the sum
+    assert preact.get_layer("conv1").output.shape == (None, 32, 32, 16)
+    assert "conv1_bn" not in [layer.name for layer in preact.layers] and preact.get_layer("final_bn")
+    assert preact(x).shape == (2, 10)
+    shortcut_b = models.resnet_cifar(20, block="preact", shortcut="B")
+    assert shortcut_b.count_params() - preact.count_params() == (16 * 32 + 4 * 32) + (32 * 64 + 4 * 64)
+
+
+def test_blocks_count_and_shapes():
+    import keras
+
+    def block_model(make, shape):
+        inputs = keras.Input(shape)
+        return keras.Model(inputs, make(inputs))
+
+    basic = block_model(lambda x: models.basic_block(x, 64, 1, "b"), (56, 56, 64))
+    assert basic.count_params() == 2 * 3 * 3 * 64 * 64 + 2 * 4 * 64
+    bottleneck = block_model(lambda x: models.bottleneck_block(x, 64, 1, "b"), (56, 56, 256))
+    assert bottleneck.count_params() == 256 * 64 + 9 * 64 * 64 + 64 * 256 + 4 * (64 + 64 + 256)
+    assert bottleneck.output.shape == (None, 56, 56, 256)
+    down = block_model(lambda x: models.bottleneck_block(x, 128, 2, "b"), (56, 56, 256))
+    assert down.output.shape == (None, 28, 28, 512) and down.get_layer("b_shortcut").kernel.shape == (1, 1, 256, 512)
+    for option, extra in (("A", 0), ("B", 64 * 128 + 4 * 128)):
+        model = block_model(lambda x, option=option: models.basic_block(x, 128, 2, "b", shortcut=option), (16, 16, 64))
+        assert model.output.shape == (None, 8, 8, 128)
+        assert model.count_params() == 9 * 64 * 128 + 9 * 128 * 128 + 2 * 4 * 128 + extra
+    # identity shortcut: with F's last batch normalisation scaled to 0 the block is relu(x)
+    x = np.random.default_rng(1).normal(size=(2, 8, 8, 16)).astype("float32")
+    model = block_model(lambda t: models.basic_block(t, 16, 1, "b"), (8, 8, 16))
+    model.get_layer("b_bn2").gamma.assign(np.zeros(16, "float32"))
+    model.get_layer("b_bn2").beta.assign(np.zeros(16, "float32"))
+    assert np.allclose(model(x), np.maximum(x, 0), atol=1e-6)
+
+
 def test_alexnet_has_the_papers_shapes_and_counts():
     from utils import conv_output_size, pool_output_size
 
@@ -78,6 +128,8 @@ def test_googlenet_matches_torchvision_and_the_papers_table():
         (lambda: models.resnet_cifar(21), "depth must be 6n \\+ 2"),
         (lambda: models.resnet_cifar(20, width=0), "width must be a positive integer"),
         (lambda: models.resnet_cifar(20, shortcut="C"), "shortcut must be 'A'"),
+        (lambda: models.resnet_cifar(20, block="bottleneck"), "block must be one of"),
+        (lambda: models.resnet_cifar(20, residual="yes"), "residual must be True or False"),
         (lambda: models.alexnet(groups=5), "groups must divide 48 and 192"),
     ],
 )

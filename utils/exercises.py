@@ -135,6 +135,24 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "29db0c6782dbd5000559ef4d9e953e300e2b479eed26d887ef3f92b921c06a67",
         "The crop can start at 2 * pad + 1 offsets along each side; count both sides and the mirror.",
     ),
+    "resnet.blocks_110": (
+        "2fca346db656187102ce806ac732e06a62df0dbb2829e511a770556d398e1a6e",
+        "depth = 6n + 2 weighted layers: n blocks per stage, 3 stages, two convolutions per block.",
+    ),
+    "resnet.basic_weights": (
+        "8a0bd5419d8081b7db77879afd76c9543cdeae5244c4379b572d238d24337706",
+        "Two 3x3 convolutions from 128 to 128 channels: 3 * 3 * 128 * 128 weights each, no biases.",
+    ),
+    "resnet.bottleneck_macs": (
+        "bbd49364e42adb50f09dd6ec65f3b943542596d470bfba0a69346f209ee5f370",
+        "Each convolution does (its weights) multiply-adds at every output position: 1x1 512->128, "
+        "3x3 128->128, 1x1 128->512, all on 14 x 14 positions.",
+    ),
+    "resnet.projection_params": (
+        "43e83ea476f3f16bd4761ddf256e0cc5997636f43f0196ca32a2e008fdad645b",
+        "Only the two blocks that change the shape have projections (32->64 and 64->128 channels): "
+        "a 1x1 convolution without bias, and batch normalisation's 4 numbers per channel.",
+    ),
     "learn.loss_half": (
         "4017bf5e6996ff06254f8fecce867e6a19778dfdad169a1f5d81ff9cb11e1b80",
         "The loss is -log(p) of the true class.",
@@ -425,6 +443,26 @@ def _avg_pool_backward_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
     return (rng.normal(size=shape), int(rng.integers(1, 4))), {}
 
 
+def _shortcut_a_reference(x: np.ndarray, filters: int, stride: int) -> np.ndarray:
+    extra = filters - x.shape[-1]
+    return np.pad(x[:, ::stride, ::stride, :], [(0, 0)] * 3 + [(extra // 2, extra - extra // 2)])
+
+
+def _shortcut_a_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    channels, stride = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+    shape = (int(rng.integers(1, 3)), *(int(v) for v in rng.integers(1, 8, size=2)), channels)
+    return (rng.normal(size=shape), channels + int(rng.integers(0, 6)), stride), {}
+
+
+def _residual_block_reference(x: np.ndarray, w1: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    return np.maximum(0, x + np.maximum(0, x @ w1) @ w2)
+
+
+def _residual_block_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    batch, d, h = (int(v) for v in rng.integers(1, 7, size=3))
+    return (rng.normal(size=(batch, d)), rng.normal(size=(d, h)), rng.normal(size=(h, d))), {}
+
+
 # exercise id -> (random inputs: (args, kwargs), reference function, hint shown on a failure)
 FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], Callable[..., Any], str]] = {
     "alexnet.lrn": (
@@ -479,6 +517,17 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
         _avg_pool_backward_reference,
         "Each input in a window got 1/size**2 of the window's output, so it gets 1/size**2 of "
         "that output's gradient: repeat dout size times along height and width, divide by size**2.",
+    ),
+    "resnet.shortcut_a": (
+        _shortcut_a_cases,
+        _shortcut_a_reference,
+        "Keep every stride-th row and column from the first (x[:, ::stride, ::stride, :]), then "
+        "add filters - C channels of zeros, half of them (rounded down) before x's channels, the rest after.",
+    ),
+    "resnet.residual_block": (
+        _residual_block_cases,
+        _residual_block_reference,
+        "F(x) = relu(x @ w1) @ w2; the block returns relu(F(x) + x), row by row for a batch of rows.",
     ),
 }
 

@@ -90,20 +90,30 @@ def lenet5(
     return keras.Sequential(layers, name=name)
 
 
+RESNET_BLOCKS = ("basic", "preact")
+
+
 def resnet_cifar(
-    depth: int = 20, width: int = 16, classes: int = 10, shortcut="A"
+    depth: int = 20,
+    width: int = 16,
+    classes: int = 10,
+    shortcut: str = "A",
+    residual: bool = True,
+    block: str = "basic",
 ) -> keras.Model:
     """The CIFAR ResNet of He et al. 2016, section 4.2: ``(batch, 32, 32,
     3)`` images in [0, 1] -> ``(batch, classes)`` logits.
 
-    A 3x3 convolution, three stages of n = (depth - 2) / 6 basic blocks
-    (two 3x3 convolutions with batch normalisation, and the shortcut) at
-    ``width``, 2 ``width``, 4 ``width`` channels on 32x32, 16x16 and 8x8
-    maps, global average pooling, a dense layer: ``depth`` weighted
-    layers. Where a block halves the maps and doubles the channels the
-    shortcut is "A" (:class:`ZeroPadShortcut`, no parameters, the
-    paper's choice for CIFAR) or "B" (1x1 convolution and batch
-    normalisation). The model normalises its input with the course's
+    A 3x3 convolution, three stages of n = (depth - 2) / 6 blocks of two
+    3x3 convolutions (:func:`basic_block`) at ``width``, 2 ``width``, 4
+    ``width`` channels on 32x32, 16x16 and 8x8 maps, global average
+    pooling, a dense layer: ``depth`` weighted layers. Where a block
+    halves the maps and doubles the channels the shortcut is "A"
+    (:class:`ZeroPadShortcut`, no parameters, the paper's choice for
+    CIFAR) or "B" (1x1 convolution and batch normalisation).
+    ``residual=False``: the *plain* network, the same layers without
+    the shortcuts. ``block="preact"``: the pre-activation blocks of He
+    et al. 2016b. The model normalises its input with the course's
     CIFAR-10 channel statistics. ResNet-20: 271,098 parameters (A).
     """
     depth = _count(depth, "depth")
@@ -113,66 +123,141 @@ def resnet_cifar(
             f"110), got {depth!r}."
         )
     width, classes = _count(width, "width"), _count(classes, "classes")
-    if shortcut not in ("A", "B"):
+    _check_shortcut(shortcut)
+    if block not in RESNET_BLOCKS:
         raise ValueError(
-            "shortcut must be 'A' (zero padding) or 'B' (1x1 "
-            f"projection), got {shortcut!r}."
+            f"block must be one of {RESNET_BLOCKS}, got {block!r}."
         )
+    if not isinstance(residual, bool):
+        raise ValueError(f"residual must be True or False: {residual!r}.")
     layers = keras.layers
-
-    def conv(filters: int, size: int, stride: int, name: str):
-        # "same" padding with stride 2 pads only the bottom and right of
-        # an even map, so each output would sit one pixel off the
-        # shortcut's; pad (size - 1) / 2 on every side instead, as the
-        # paper's reference code does
-        conv = layers.Conv2D(
-            filters,
-            size,
-            strides=stride,
-            padding="same" if stride == 1 else "valid",
-            use_bias=False,
-            kernel_initializer="he_normal",
-            name=name,
-        )
-        if stride == 1 or size == 1:
-            return conv
-        pad = layers.ZeroPadding2D((size - 1) // 2, name=f"{name}_pad")
-        return lambda x: conv(pad(x))
-
+    preact = block == "preact"
     inputs = keras.Input((32, 32, 3), name="image")
     variance = [s**2 for s in CIFAR10_STD]
     x = layers.Normalization(
         mean=CIFAR10_MEAN, variance=variance, name="normalise"
     )(inputs)
-    x = conv(width, 3, 1, "conv1")(x)
-    x = layers.BatchNormalization(name="conv1_bn")(x)
-    x = layers.ReLU(name="conv1_relu")(x)
+    x = conv(x, width, 3, 1, "conv1")
+    if not preact:  # a pre-activation block normalises its own input
+        x = _relu(_bn(x, "conv1_bn"), "conv1_relu")
     for stage in range(3):
         filters = width * 2**stage
-        for block in range((depth - 2) // 6):
-            name = f"stage{stage + 1}_block{block + 1}"
-            stride = 2 if stage > 0 and block == 0 else 1
-            y = conv(filters, 3, stride, f"{name}_conv1")(x)
-            y = layers.BatchNormalization(name=f"{name}_bn1")(y)
-            y = layers.ReLU(name=f"{name}_relu1")(y)
-            y = conv(filters, 3, 1, f"{name}_conv2")(y)
-            y = layers.BatchNormalization(name=f"{name}_bn2")(y)
-            if stride == 1 and x.shape[-1] == filters:
-                identity = x
-            elif shortcut == "A":
-                identity = ZeroPadShortcut(
-                    filters, stride, name=f"{name}_shortcut"
-                )(x)
-            else:
-                identity = conv(filters, 1, stride, f"{name}_shortcut")(x)
-                identity = layers.BatchNormalization(
-                    name=f"{name}_shortcut_bn"
-                )(identity)
-            x = layers.Add(name=f"{name}_add")([y, identity])
-            x = layers.ReLU(name=f"{name}_relu2")(x)
+        for i in range((depth - 2) // 6):
+            stride = 2 if stage > 0 and i == 0 else 1
+            x = basic_block(
+                x,
+                filters,
+                stride,
+                f"stage{stage + 1}_block{i + 1}",
+                shortcut=shortcut if residual else None,
+                preact=preact,
+            )
+    if preact:  # the last block's sum is not yet normalised
+        x = _relu(_bn(x, "final_bn"), "final_relu")
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     outputs = layers.Dense(classes, name="logits")(x)
-    return keras.Model(inputs, outputs, name=f"resnet{depth}")
+    name = f"resnet{depth}" if residual else f"plain{depth}"
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _check_shortcut(shortcut: Any) -> None:
+    if shortcut not in ("A", "B"):
+        raise ValueError(
+            "shortcut must be 'A' (zero padding) or 'B' (1x1 "
+            f"projection), got {shortcut!r}."
+        )
+
+
+def conv(x: Any, filters: int, size: int, stride: int, name: str) -> Any:
+    """A ``size`` x ``size`` convolution of ``x`` without bias (He
+    initialisation). Stride 1 keeps the side ('same'); stride 2 halves
+    it, padded by (size - 1) / 2 on every side. (Keras's 'same' with
+    stride 2 pads only the bottom and right of an even map, so each
+    output would sit one pixel off the shortcut's subsampled pixel; the
+    paper's reference code pads every side.)"""
+    if stride > 1 and size > 1:
+        pad = (size - 1) // 2
+        x = keras.layers.ZeroPadding2D(pad, name=f"{name}_pad")(x)
+    return keras.layers.Conv2D(
+        filters,
+        size,
+        strides=stride,
+        padding="same" if stride == 1 else "valid",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name=name,
+    )(x)
+
+
+def _bn(x: Any, name: str) -> Any:
+    return keras.layers.BatchNormalization(name=name)(x)
+
+
+def _relu(x: Any, name: str) -> Any:
+    return keras.layers.ReLU(name=name)(x)
+
+
+def shortcut_branch(
+    x: Any, filters: int, stride: int, name: str, shortcut: str = "A"
+) -> Any:
+    """The block's shortcut on ``x`` of shape (batch, H, W, C): ``x``
+    itself when stride is 1 and C is ``filters``; otherwise option "A"
+    (:class:`ZeroPadShortcut`: subsample, zero channels) or "B" (1x1
+    convolution with ``stride`` and batch normalisation)."""
+    _check_shortcut(shortcut)
+    if stride == 1 and x.shape[-1] == filters:
+        return x
+    if shortcut == "A":
+        return ZeroPadShortcut(filters, stride, name=f"{name}_shortcut")(x)
+    y = conv(x, filters, 1, stride, f"{name}_shortcut")
+    return _bn(y, f"{name}_shortcut_bn")
+
+
+def basic_block(
+    x: Any,
+    filters: int,
+    stride: int,
+    name: str,
+    shortcut: str | None = "A",
+    preact: bool = False,
+) -> Any:
+    """ResNet's basic block on ``x`` (batch, H, W, C) -> (batch,
+    H / stride, W / stride, ``filters``): two 3x3 convolutions, F(x),
+    plus the shortcut (:func:`shortcut_branch`, option ``shortcut``),
+    then ReLU. ``shortcut=None``: no shortcut, the plain network's two
+    layers. ``preact=True``: He et al. 2016b's order, BN-ReLU-conv
+    twice, and the sum is left as it is (no ReLU after it)."""
+    if preact:
+        y = _relu(_bn(x, f"{name}_bn1"), f"{name}_relu1")
+        y = conv(y, filters, 3, stride, f"{name}_conv1")
+        y = _relu(_bn(y, f"{name}_bn2"), f"{name}_relu2")
+        y = conv(y, filters, 3, 1, f"{name}_conv2")
+    else:
+        y = conv(x, filters, 3, stride, f"{name}_conv1")
+        y = _relu(_bn(y, f"{name}_bn1"), f"{name}_relu1")
+        y = _bn(conv(y, filters, 3, 1, f"{name}_conv2"), f"{name}_bn2")
+    if shortcut is not None:
+        identity = shortcut_branch(x, filters, stride, name, shortcut)
+        y = keras.layers.Add(name=f"{name}_add")([y, identity])
+    return y if preact else _relu(y, f"{name}_relu2")
+
+
+def bottleneck_block(
+    x: Any, filters: int, stride: int, name: str, shortcut: str = "B"
+) -> Any:
+    """ResNet-50's bottleneck block on ``x`` -> (batch, H / stride, W /
+    stride, 4 ``filters``): a 1x1 convolution to ``filters`` channels,
+    a 3x3 (with ``stride``), a 1x1 back up to 4 ``filters``, each with
+    batch normalisation, plus the shortcut, then ReLU."""
+    out = 4 * filters
+    y = conv(x, filters, 1, 1, f"{name}_reduce")
+    y = _relu(_bn(y, f"{name}_bn1"), f"{name}_relu1")
+    y = conv(y, filters, 3, stride, f"{name}_conv")
+    y = _relu(_bn(y, f"{name}_bn2"), f"{name}_relu2")
+    y = _bn(conv(y, out, 1, 1, f"{name}_restore"), f"{name}_bn3")
+    identity = shortcut_branch(x, out, stride, name, shortcut)
+    y = keras.layers.Add(name=f"{name}_add")([y, identity])
+    return _relu(y, f"{name}_relu3")
 
 
 def fc_head(classes: int) -> list:
