@@ -107,6 +107,29 @@ def test_vgg16_matches_keras_applications():
     assert models.vgg16(batch_norm=True).count_params() == 138_357_544 + 4 * sum(c.filters for c in convs)
 
 
+def test_cifar_vgg_and_inception_builders():
+    import keras
+
+    x = np.random.default_rng(0).uniform(size=(2, 32, 32, 3)).astype("float32")
+    for config, convs in (("A", 8), ("D", 13), ("E", 16)):
+        model = models.vgg_cifar(config)
+        assert sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers) == convs
+        assert model.get_layer("block5_pool").output.shape == (None, 1, 1, 512)
+    # VGG-16's convolutions (138,357,544 minus the three dense layers), with BN: 4 numbers per channel
+    plain = models.vgg_cifar("D", batch_norm=False)
+    dense_224 = 7 * 7 * 512 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 1000 + 1000
+    assert plain.count_params() == 138_357_544 - dense_224 + 512 * 10 + 10
+    half = models.vgg_cifar("D", width=0.5)
+    assert half.get_layer("block1_conv1").filters == 32 and half(x).shape == (2, 10)
+    inception = models.inception_cifar()
+    assert inception.count_params() == 1_654_538
+    channels = [inception.get_layer(f"inc{i}_concat").output.shape[-1] for i in (1, 2, 4, 9)]
+    assert channels == [64, 80, 160, 336]  # one + three per module
+    assert inception.get_layer("down3_concat").output.shape == (None, 16, 16, 80 + 80)
+    assert inception.get_layer("down8_concat").output.shape == (None, 8, 8, 96 + 144)
+    assert inception(x).shape == (2, 10)
+
+
 def test_googlenet_matches_torchvision_and_the_papers_table():
     torchvision_like = models.googlenet(batch_norm=True, big_kernel=3)
     trained = sum(int(np.prod(w.shape)) for w in torchvision_like.trainable_weights)
@@ -131,6 +154,9 @@ def test_googlenet_matches_torchvision_and_the_papers_table():
         (lambda: models.resnet_cifar(20, block="bottleneck"), "block must be one of"),
         (lambda: models.resnet_cifar(20, residual="yes"), "residual must be True or False"),
         (lambda: models.alexnet(groups=5), "groups must divide 48 and 192"),
+        (lambda: models.vgg_cifar("C"), "config must be one of"),
+        (lambda: models.vgg_cifar(width=0), "width must be a number >= 0.05"),
+        (lambda: models.inception_cifar(classes=0), "classes must be a positive integer"),
     ],
 )
 def test_builders_refuse_bad_arguments(call, message):
