@@ -18,7 +18,14 @@ from utils.exercises import (
     function_is_correct,
     is_correct,
 )
-from utils.geometry import conv2d_params, conv_output_size, dense_params, pool_output_size, same_padding
+from utils.geometry import (
+    conv2d_params,
+    conv_output_size,
+    dense_params,
+    pool_output_size,
+    receptive_field,
+    same_padding,
+)
 from utils.layers import ZeroPadShortcut
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,6 +220,21 @@ def residual_block_worked(x, w1, w2):
     return total * (total > 0)
 
 
+def receptive_field_worked(kernels, strides):
+    # backwards from one output pixel: the window it sees in each earlier layer
+    size = 1
+    for kernel, stride in reversed(list(zip(kernels, strides))):
+        size = (size - 1) * stride + kernel
+    return size
+
+
+def stack_params_worked(kernels, channels):
+    total = 0
+    for i, k in enumerate(kernels):
+        total += (k * k * channels[i] + 1) * channels[i + 1]
+    return total
+
+
 FUNCTION_WORKED = {
     "alexnet.lrn": lrn_worked,
     "alexnet.ten_crop": ten_crop_worked,
@@ -225,6 +247,8 @@ FUNCTION_WORKED = {
     "learn.avg_pool_backward": avg_pool_backward_worked,
     "resnet.shortcut_a": shortcut_a_worked,
     "resnet.residual_block": residual_block_worked,
+    "vgg.receptive_field": receptive_field_worked,
+    "vgg.stack_params": stack_params_worked,
 }
 
 
@@ -266,6 +290,11 @@ def test_function_references_agree_with_the_libraries():
     block.set_weights([w1, w2])
     want = block.predict(x, verbose=0)
     assert np.allclose(exercises._residual_block_reference(x, w1, w2), want, atol=1e-5)
+    kernels, strides, channels = [3, 5, 1, 3], [1, 2, 1, 2], [3, 8, 16, 4, 6]
+    assert exercises._receptive_field_reference(kernels, strides) == receptive_field([*zip(kernels, strides)])[0]
+    convs = [keras.layers.Conv2D(c, k, strides=s) for k, s, c in zip(kernels, strides, channels[1:])]
+    stack = keras.Sequential([keras.Input((32, 32, 3)), *convs])
+    assert exercises._stack_params_reference(kernels, channels) == stack.count_params()
 
 
 def test_every_function_exercise_has_a_worked_answer():

@@ -463,6 +463,29 @@ def _residual_block_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
     return (rng.normal(size=(batch, d)), rng.normal(size=(d, h)), rng.normal(size=(h, d))), {}
 
 
+def _receptive_field_reference(kernels: list, strides: list) -> int:
+    size, jump = 1, 1
+    for kernel, stride in zip(kernels, strides):
+        size, jump = size + (kernel - 1) * jump, jump * stride
+    return size
+
+
+def _receptive_field_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    depth = int(rng.integers(1, 7))
+    kernels = [int(k) for k in rng.choice([1, 2, 3, 5, 7], size=depth)]
+    return (kernels, [int(v) for v in rng.integers(1, 4, size=depth)]), {}
+
+
+def _stack_params_reference(kernels: list, channels: list) -> int:
+    return sum(k * k * c_in * c_out + c_out for k, c_in, c_out in zip(kernels, channels, channels[1:]))
+
+
+def _stack_params_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    depth = int(rng.integers(1, 6))
+    kernels = [int(k) for k in rng.choice([1, 3, 5, 7], size=depth)]
+    return (kernels, [int(c) for c in rng.integers(1, 65, size=depth + 1)]), {}
+
+
 # exercise id -> (random inputs: (args, kwargs), reference function, hint shown on a failure)
 FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], Callable[..., Any], str]] = {
     "alexnet.lrn": (
@@ -528,6 +551,19 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
         _residual_block_cases,
         _residual_block_reference,
         "F(x) = relu(x @ w1) @ w2; the block returns relu(F(x) + x), row by row for a batch of rows.",
+    ),
+    "vgg.receptive_field": (
+        _receptive_field_cases,
+        _receptive_field_reference,
+        "Walk the layers from the input: keep the field size (start 1) and the jump, the input "
+        "pixels between neighbouring outputs (start 1); each layer adds (kernel - 1) * jump to the "
+        "size, then multiplies the jump by its stride.",
+    ),
+    "vgg.stack_params": (
+        _stack_params_cases,
+        _stack_params_reference,
+        "Layer i maps channels[i] maps to channels[i + 1] with kernels[i] x kernels[i] filters: "
+        "k * k * c_in * c_out weights and c_out biases; add up the layers.",
     ),
 }
 
