@@ -68,6 +68,10 @@ WORKED = {
     "resnet.basic_weights": 2 * 3 * 3 * 128 * 128,  # 294,912
     "resnet.bottleneck_macs": 14 * 14 * (512 * 128 + 9 * 128 * 128 + 128 * 512),  # 54,591,488
     "resnet.projection_params": 32 * 64 + 4 * 64 + 64 * 128 + 4 * 128,  # 11,008
+    "vgg.block3_field": receptive_field([(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (3, 1)])[0],
+    "vgg.three_3x3_weights": 3 * conv2d_params(3, 128, 128, use_bias=False),  # 442,368
+    "vgg.reduced_branch_macs": 14 * 14 * (480 * 16 + 5 * 5 * 16 * 48),  # 5,268,480
+    "vgg.bn_inference": 2 * (5 - 3) / 4**0.5 + 1,  # 3
 }
 
 

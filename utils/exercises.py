@@ -153,6 +153,24 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Only the two blocks that change the shape have projections (32->64 and 64->128 channels): "
         "a 1x1 convolution without bias, and batch normalisation's 4 numbers per channel.",
     ),
+    "vgg.block3_field": (
+        "d59eced1ded07f84c145592f65bdf854358e009c5cd705f5215bf18697fed103",
+        "Walk the layers from the input: two 3x3 convolutions, a 2x2 pool of stride 2, two 3x3, a pool, "
+        "three 3x3; each adds (kernel - 1) * jump, each pool doubles the jump.",
+    ),
+    "vgg.three_3x3_weights": (
+        "e79076a9ffe3884b0a32607ef01869d4e57547de2f5ee28023e12ca1718f4b8c",
+        "Each 3x3 convolution from C to C channels has 3 * 3 * C * C weights.",
+    ),
+    "vgg.reduced_branch_macs": (
+        "94b656d28c3e57c7360802f99a58fa9a1c3f839c786f0c6c005b5040a2284f96",
+        "Per output position a convolution does (kernel area) * (input channels) * (output channels) "
+        "multiply-adds; both outputs are 14 x 14.",
+    ),
+    "vgg.bn_inference": (
+        "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
+        "At inference: gamma * (x - running mean) / sqrt(running variance + eps) + beta.",
+    ),
     "learn.loss_half": (
         "4017bf5e6996ff06254f8fecce867e6a19778dfdad169a1f5d81ff9cb11e1b80",
         "The loss is -log(p) of the true class.",
