@@ -214,6 +214,29 @@ def test_receptive_field_matches_a_keras_stack(stack):
     size, jump = receptive_field(stack)
     assert rows[-1] - rows[0] + 1 == size
     assert jump == int(np.prod([s for _, s, *_ in stack]))
+    # the course's impulse-response measurement agrees with the gradient's, on both axes
+    from utils.geometry import measured_receptive_field
+
+    assert measured_receptive_field(stack) == (size, size)
+    assert measured_receptive_field(stack, size=41) == (size, size)
+
+
+def test_measured_receptive_field_of_rectangular_kernels_and_bad_input():
+    from utils.geometry import measured_receptive_field
+
+    assert measured_receptive_field([((1, 7), 1), ((7, 1), 1)]) == (7, 7)
+    assert measured_receptive_field([((1, 7), 1)]) == (1, 7)
+    assert measured_receptive_field([((3, 5), (2, 1)), (3, 1)]) == (7, 7)
+    with pytest.raises(ValueError, match="non-empty list"):
+        measured_receptive_field([])
+    with pytest.raises(ValueError, match=r"layers\[1\] must be"):
+        measured_receptive_field([(3, 1), 3])
+    with pytest.raises(ValueError, match=r"layers\[0\] kernel must be an integer or a \(height, width\)"):
+        measured_receptive_field([((3, 3, 3), 1)])
+    with pytest.raises(ValueError, match="stride must be a positive integer"):
+        measured_receptive_field([(3, 0)])
+    with pytest.raises(ValueError, match="too small for this stack"):
+        measured_receptive_field([(5, 1), (5, 1)], size=7)
 
 
 def test_receptive_field_by_hand_and_bad_input():

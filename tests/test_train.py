@@ -244,7 +244,9 @@ def test_shipped_model_reproduces_its_recorded_accuracy(name, shared_data):
     _, _, x_test, y_test = train.load_data(train.recipe(name).dataset)
     measured = train.evaluate(model, x_test, y_test)
     assert abs(measured["test_accuracy"] - record["test_accuracy"]) <= 0.001, (measured, record["test_accuracy"])
-    assert record["weights_bytes"] < 5_000_000 and record["weights_dtype"] == "float16"
+    # every shipped file stays small (git holds them, and each clone in Colab downloads them):
+    # the largest, VGG-16 at half width, is 7.5 MB
+    assert record["weights_bytes"] < 8_000_000 and record["weights_dtype"] == "float16"
     # rounding the weights to float16 for shipping costs at most a few test images
     assert abs(record["test_accuracy"] - record["test_accuracy_float32"]) <= 0.002
 

@@ -297,3 +297,71 @@ def receptive_field(layers: list[tuple[int, ...]]) -> tuple[int, int]:
         size += (span - 1) * jump
         jump *= stride
     return size, jump
+
+
+def _pair(value: object, name: str) -> tuple[int, int]:
+    """``value`` as (rows, columns): an int is square, a pair is (height, width)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an integer or a (height, width) pair, got {value!r}.")
+        return _positive_int(value[0], name), _positive_int(value[1], name)
+    side = _positive_int(value, name)
+    return side, side
+
+
+def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tuple[int, int]:
+    """Receptive field of the centre output pixel, measured on a real Keras stack.
+
+    Builds one single-channel ``Conv2D`` per layer (kernel of ones, no padding, the layer's
+    stride and dilation; a pooling window has the same geometry as such a convolution),
+    then lights one row of an otherwise black ``size`` x ``size`` image at a time, and one
+    column at a time: a row or column is in the field when the centre output changes. All
+    weights being positive, nothing cancels, so this is the input region the centre
+    output depends on. Compare :func:`receptive_field`, which computes it.
+
+    Args:
+        layers: one ``(kernel, stride)`` or ``(kernel, stride, dilation)`` per layer, input
+            side first; ``kernel`` and ``stride`` are an integer or a ``(height, width)``
+            pair (``(1, 7)`` is a 1x7 kernel), ``dilation`` an integer.
+        size: side of the test image in pixels; by default big enough for the field.
+
+    Returns:
+        ``(rows, columns)``: the height and width, in input pixels, of the field.
+    """
+    import keras
+    import numpy as np
+
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise ValueError(f"layers must be a non-empty list of (kernel, stride) pairs, got {layers!r}.")
+    parsed = []
+    reach = 1  # the field's side along the longer axis, to size the image
+    jump = 1
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
+            raise ValueError(f"layers[{i}] must be (kernel, stride) or (kernel, stride, dilation), got {layer!r}.")
+        kernel = _pair(layer[0], f"layers[{i}] kernel")
+        stride = _pair(layer[1], f"layers[{i}] stride")
+        dilation = _positive_int(layer[2] if len(layer) == 3 else 1, f"layers[{i}] dilation")
+        parsed.append((kernel, stride, dilation))
+        reach += (effective_kernel_size(max(kernel), dilation) - 1) * jump
+        jump *= max(stride)
+    if size is None:
+        size = 2 * (reach + jump) + 1
+    size = _positive_int(size, "size")
+    convs = [
+        keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, kernel_initializer="ones", use_bias=False)
+        for k, s, d in parsed
+    ]
+    try:
+        model = keras.Sequential([keras.Input((size, size, 1)), *convs])
+    except ValueError as error:
+        raise ValueError(f"size {size} is too small for this stack: the output would be empty ({error}).") from None
+    lit = np.eye(size, dtype="float32")
+    rows = np.broadcast_to(lit[:, :, None], (size, size, size))  # image i: row i lit
+    cols = rows.transpose(0, 2, 1)  # image i: column i lit
+    images = np.concatenate([rows, cols])[..., None]
+    out = keras.ops.convert_to_numpy(model(images))
+    if out.shape[1] < 1 or out.shape[2] < 1:
+        raise ValueError(f"size {size} is too small for this stack: the output is empty.")
+    centre = out[:, out.shape[1] // 2, out.shape[2] // 2, 0]
+    return int(np.count_nonzero(centre[:size])), int(np.count_nonzero(centre[size:]))

@@ -124,6 +124,45 @@ RECIPES: dict[str, Recipe] = {
             literature="91.25% (He et al. 2016, Table 6, 164 epochs)",
         ),
         Recipe(
+            name="vgg16_cifar10",
+            description="VGG-16 (configuration D) for 32x32 with batch normalisation, half "
+            "width (utils.vgg_cifar) on CIFAR-10",
+            builder="vgg_cifar",
+            builder_args={"config": "D", "width": 0.5, "batch_norm": True},
+            dataset="cifar10",
+            augment="crop-flip",
+            pad=4,
+            optimizer="sgd",
+            learning_rate=0.1,
+            warmup_epochs=1.0,
+            weight_decay=5e-3,  # decoupled; L2 5e-4 with momentum 0.9
+            momentum=0.9,
+            epochs=60,
+            batch_size=128,
+            seed=0,
+            literature="92.64% for full-width VGG-16 with BN, 200 epochs (kuangliu/pytorch-cifar, "
+            "original CIFAR-10); no published number at half width",
+        ),
+        Recipe(
+            name="inception_cifar10",
+            description="the small Inception network of Zhang et al. 2017 (utils.inception_cifar) "
+            "on CIFAR-10, the same training as vgg16_cifar10",
+            builder="inception_cifar",
+            builder_args={"width": 1.0},
+            dataset="cifar10",
+            augment="crop-flip",
+            pad=4,
+            optimizer="sgd",
+            learning_rate=0.1,
+            warmup_epochs=1.0,
+            weight_decay=5e-3,
+            momentum=0.9,
+            epochs=60,
+            batch_size=128,
+            seed=0,
+            literature="89.05% (Zhang et al. 2017, Table 1: random crops and weight decay, original CIFAR-10)",
+        ),
+        Recipe(
             name="alexnet_cifar10",
             description="AlexNet-style network for 32x32 (utils.alexnet_cifar, half width, "
             "batch normalisation) on CIFAR-10",
