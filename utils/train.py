@@ -79,6 +79,21 @@ class Recipe:
         return getattr(models, self.builder)(**self.builder_args)
 
 
+# The VGG/Inception chapter compares its two networks at equal budget: one training for both.
+_VGG_INCEPTION_TRAINING = dict(
+    dataset="cifar10",
+    augment="crop-flip",
+    pad=4,
+    optimizer="sgd",
+    learning_rate=0.1,
+    warmup_epochs=1.0,
+    weight_decay=5e-3,  # decoupled; L2 5e-4 with momentum 0.9
+    momentum=0.9,
+    epochs=60,
+    batch_size=128,
+    seed=0,
+)
+
 RECIPES: dict[str, Recipe] = {
     recipe.name: recipe
     for recipe in (
@@ -129,17 +144,7 @@ RECIPES: dict[str, Recipe] = {
             "width (utils.vgg_cifar) on CIFAR-10",
             builder="vgg_cifar",
             builder_args={"config": "D", "width": 0.5, "batch_norm": True},
-            dataset="cifar10",
-            augment="crop-flip",
-            pad=4,
-            optimizer="sgd",
-            learning_rate=0.1,
-            warmup_epochs=1.0,
-            weight_decay=5e-3,  # decoupled; L2 5e-4 with momentum 0.9
-            momentum=0.9,
-            epochs=60,
-            batch_size=128,
-            seed=0,
+            **_VGG_INCEPTION_TRAINING,
             literature="92.64% for full-width VGG-16 with BN, 200 epochs (kuangliu/pytorch-cifar, "
             "original CIFAR-10); no published number at half width",
         ),
@@ -149,17 +154,7 @@ RECIPES: dict[str, Recipe] = {
             "on CIFAR-10, the same training as vgg16_cifar10",
             builder="inception_cifar",
             builder_args={"width": 1.0},
-            dataset="cifar10",
-            augment="crop-flip",
-            pad=4,
-            optimizer="sgd",
-            learning_rate=0.1,
-            warmup_epochs=1.0,
-            weight_decay=5e-3,
-            momentum=0.9,
-            epochs=60,
-            batch_size=128,
-            seed=0,
+            **_VGG_INCEPTION_TRAINING,
             literature="89.05% (Zhang et al. 2017, Table 1: random crops and weight decay, original CIFAR-10)",
         ),
         Recipe(
