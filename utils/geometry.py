@@ -158,7 +158,7 @@ def _pair(value: object, name: str) -> tuple[object, object]:
     """Turn an int or a 2-sequence into a (height, width) pair."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}.")
+            raise ValueError(f"{name} must be an integer or a (height, width) pair, got {value!r}.")
         return value[0], value[1]
     return value, value
 
@@ -299,16 +299,6 @@ def receptive_field(layers: list[tuple[int, ...]]) -> tuple[int, int]:
     return size, jump
 
 
-def _pair(value: object, name: str) -> tuple[int, int]:
-    """``value`` as (rows, columns): an int is square, a pair is (height, width)."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an integer or a (height, width) pair, got {value!r}.")
-        return _positive_int(value[0], name), _positive_int(value[1], name)
-    side = _positive_int(value, name)
-    return side, side
-
-
 def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tuple[int, int]:
     """Receptive field of the centre output pixel, measured on a real Keras stack.
 
@@ -339,8 +329,8 @@ def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tu
     for i, layer in enumerate(layers):
         if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
             raise ValueError(f"layers[{i}] must be (kernel, stride) or (kernel, stride, dilation), got {layer!r}.")
-        kernel = _pair(layer[0], f"layers[{i}] kernel")
-        stride = _pair(layer[1], f"layers[{i}] stride")
+        kernel = tuple(_positive_int(v, f"layers[{i}] kernel") for v in _pair(layer[0], f"layers[{i}] kernel"))
+        stride = tuple(_positive_int(v, f"layers[{i}] stride") for v in _pair(layer[1], f"layers[{i}] stride"))
         dilation = _positive_int(layer[2] if len(layer) == 3 else 1, f"layers[{i}] dilation")
         parsed.append((kernel, stride, dilation))
         reach += (effective_kernel_size(max(kernel), dilation) - 1) * jump
