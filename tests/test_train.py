@@ -1,5 +1,7 @@
 """The trained-model mechanism: recipes, augmentation, training, the shipped models, the loader."""
 
+import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -210,6 +212,77 @@ def test_augmentation_refuses_bad_input():
         train.augment_batch(np.zeros((4, 4, 1)), np.random.default_rng(0), "shift", 2)
     with pytest.raises(ValueError, match="pad must be a whole number of pixels"):
         train.augment_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), "shift", 1.5)
+
+
+def reference_cutout(images, rng, size):
+    """Cutout one image at a time, as DeVries & Taylor's code does (a clipped square)."""
+    b, h, w, _ = images.shape
+    cy, cx = rng.integers(0, h, size=b), rng.integers(0, w, size=b)
+    fill = images.mean(axis=(0, 1, 2))
+    out = images.copy()
+    for i in range(b):
+        y0, x0 = max(cy[i] - size // 2, 0), max(cx[i] - size // 2, 0)
+        out[i, y0 : cy[i] - size // 2 + size, x0 : cx[i] - size // 2 + size] = fill
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 4, 5, 16])
+def test_cutout_blanks_one_clipped_square_per_image(size):
+    images = np.random.default_rng(2).random((64, 12, 10, 3)).astype("float32")
+    out = train.cutout_batch(images, np.random.default_rng(7), size)
+    assert out.shape == images.shape and out.dtype == images.dtype
+    assert np.array_equal(out, reference_cutout(images, np.random.default_rng(7), size))
+    changed = (out != images).any(axis=-1)  # (B, H, W)
+    # each image loses at most size x size pixels and never anything outside one square
+    assert changed.sum(axis=(1, 2)).max() <= size * size and changed.any()
+    assert not np.shares_memory(out, images)  # the input batch is left as it was
+    assert train.cutout_batch(images, np.random.default_rng(7), 0) is images
+
+
+def test_cutout_refuses_bad_input():
+    with pytest.raises(ValueError, match="must be a batch"):
+        train.cutout_batch(np.zeros((4, 4, 1)), np.random.default_rng(0), 2)
+    for size in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="size must be a whole number of pixels"):
+            train.cutout_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), size)
+
+
+def test_label_smoothing_mixes_the_targets_with_the_uniform_distribution():
+    import keras
+
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(6, 10)).astype("float32")
+    labels = rng.integers(0, 10, size=6)
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    for s in (0.0, 0.1, 0.3):
+        targets = (1 - s) * np.eye(10)[labels] + s / 10
+        expected = -(targets * log_p).sum(axis=1).mean()
+        loss = train.smoothed_crossentropy(s)
+        got = keras.ops.convert_to_numpy(loss(labels, logits))  # per image, or their mean for s = 0
+        assert np.mean(got) == pytest.approx(expected, rel=1e-5)
+    assert isinstance(train.smoothed_crossentropy(0.0), keras.losses.SparseCategoricalCrossentropy)
+    for bad in (-0.1, 1.0, True):
+        with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 1\)"):
+            train.smoothed_crossentropy(bad)
+
+
+def test_fields_added_later_leave_the_earlier_hashes_alone():
+    r = train.RECIPES["lenet5_mnist"]
+    fields = dataclasses.asdict(r)
+    for key in train.LATER_FIELDS:
+        del fields[key]
+    old = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    assert r.sha256() == old
+    assert dataclasses.replace(r, cutout=8).sha256() != old
+    assert dataclasses.replace(r, label_smoothing=0.1).sha256() != old
+
+
+def test_a_recipe_with_cutout_and_label_smoothing_trains(shared_data, tmp_path, monkeypatch):
+    changed = dataclasses.replace(train.RECIPES["lenet5_mnist"], cutout=8, label_smoothing=0.1)
+    monkeypatch.setitem(train.RECIPES, "lenet5_mnist", changed)
+    record = train.train("lenet5_mnist", epochs=1, out=tmp_path, limit=256, verbose=0)
+    assert record["recipe"]["cutout"] == 8 and record["recipe"]["label_smoothing"] == 0.1
+    assert record["recipe_sha256"] == changed.sha256() and np.isfinite(record["test_loss"])
 
 
 def test_recipes_are_named_and_hashed():

@@ -76,6 +76,7 @@ _LAZY = {
     "vgg16": "models",
     "load_trained": "train",
     "augment_batch": "train",
+    "cutout_batch": "train",
 }
 
 
@@ -119,6 +120,7 @@ __all__ = [
     "check_function",
     "function_is_correct",
     "confusion_matrix",
+    "cutout_batch",
     "conv2d_macs",
     "conv2d_output_shape",
     "conv2d_params",

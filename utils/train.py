@@ -66,10 +66,18 @@ class Recipe:
     seed: int
     literature: str  # the accuracy the literature reports, for the record
     jit_compile: str | bool = "auto"  # Keras's compile(jit_compile=...): XLA on TensorFlow
+    cutout: int = 0  # side in pixels of a square blanked at random (DeVries & Taylor 2017); 0: none
+    label_smoothing: float = 0.0  # weight of the uniform distribution mixed into the targets
 
     def sha256(self) -> str:
-        """SHA-256 of the recipe's parameters (JSON, sorted keys)."""
-        text = json.dumps(dataclasses.asdict(self), sort_keys=True)
+        """SHA-256 of the recipe's parameters (JSON, sorted keys). Fields added after models
+        were shipped (:data:`LATER_FIELDS`) count only when they differ from their defaults, so
+        the earlier records still match their recipes."""
+        fields = dataclasses.asdict(self)
+        for key, default in LATER_FIELDS.items():
+            if fields[key] == default:
+                del fields[key]
+        text = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def build(self) -> Any:
@@ -78,6 +86,8 @@ class Recipe:
 
         return getattr(models, self.builder)(**self.builder_args)
 
+
+LATER_FIELDS = {"cutout": 0, "label_smoothing": 0.0}
 
 # The VGG/Inception chapter compares its two networks at equal budget: one training for both.
 _VGG_INCEPTION_TRAINING = dict(
@@ -274,6 +284,27 @@ def augment_batch(
 # fmt: on
 
 
+def cutout_batch(images: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Cutout (DeVries & Taylor 2017) on a batch ``(B, H, W, C)``: in each image a ``size`` x
+    ``size`` square around a random pixel is set to the batch's mean colour (a centre near the
+    border leaves part of the square outside the image, as in the paper). Returns a new array;
+    ``size=0`` returns the batch itself."""
+    if np.ndim(images) != 4:
+        raise ValueError(f"images must be a batch (B, H, W, C), got shape {np.shape(images)}.")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+        raise ValueError(f"size must be a whole number of pixels >= 0, got {size!r}.")
+    if size == 0:
+        return images
+    b, h, w, _ = images.shape
+    top = rng.integers(0, h, size=b) - size // 2  # (B,) first row of each square
+    left = rng.integers(0, w, size=b) - size // 2
+    rows = np.arange(h) - top[:, None]  # (B, H): row index inside the square
+    cols = np.arange(w) - left[:, None]
+    inside = ((rows >= 0) & (rows < size))[:, :, None] & ((cols >= 0) & (cols < size))[:, None, :]
+    fill = images.mean(axis=(0, 1, 2)).astype(images.dtype)
+    return np.where(inside[..., None], fill, images)
+
+
 def _batches_class() -> type:
     import keras
 
@@ -281,10 +312,11 @@ def _batches_class() -> type:
         """Shuffled, augmented mini-batches of arrays; epoch ``e`` of seed ``s`` is always
         the same (set by :class:`_Epochs`, which also survives a resumed run)."""
 
-        def __init__(self, x, y, batch_size, augment="none", pad=0, seed=0, shuffle=True):
+        def __init__(self, x, y, batch_size, augment="none", pad=0, seed=0, shuffle=True, cutout=0):
             super().__init__()
             self.x, self.y, self.batch_size = x, y, batch_size
             self.augment, self.pad, self.seed, self.shuffle = augment, pad, seed, shuffle
+            self.cutout = cutout
             self.set_epoch(0)
 
         def set_epoch(self, epoch: int) -> None:
@@ -298,7 +330,8 @@ def _batches_class() -> type:
         def __getitem__(self, index: int):
             rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
             rng = np.random.default_rng([self.seed, self.epoch, index])
-            return augment_batch(self.x[rows], rng, self.augment, self.pad), self.y[rows]
+            images = augment_batch(self.x[rows], rng, self.augment, self.pad)
+            return cutout_batch(images, rng, self.cutout), self.y[rows]
 
     return Batches
 
@@ -349,10 +382,29 @@ def compile_for(model: Any, r: Recipe, steps_per_epoch: int, epochs: int) -> Non
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
     model.compile(
         optimizer=optimizer,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=smoothed_crossentropy(r.label_smoothing),
         metrics=["accuracy"],
         jit_compile=r.jit_compile,
     )
+
+
+def smoothed_crossentropy(label_smoothing: float = 0.0) -> Any:
+    """The training loss for integer labels ``(B,)`` and logits ``(B, classes)``: cross-entropy
+    against targets mixed with the uniform distribution, ``(1 - s) * one_hot + s / classes``
+    (Szegedy et al. 2016). ``s = 0`` gives Keras's SparseCategoricalCrossentropy."""
+    import keras
+
+    if isinstance(label_smoothing, bool) or not 0 <= label_smoothing < 1:
+        raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}.")
+    if not label_smoothing:
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def smoothed_sparse_crossentropy(y_true, logits):
+        labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+        targets = keras.ops.one_hot(labels, keras.ops.shape(logits)[-1], dtype=logits.dtype)
+        return keras.losses.categorical_crossentropy(targets, logits, from_logits=True, label_smoothing=label_smoothing)
+
+    return smoothed_sparse_crossentropy
 
 
 def cpu_name() -> str:
@@ -450,7 +502,7 @@ def train(
         x, y, xt, yt = x[:limit], y[:limit], xt[:limit], yt[:limit]
     keras.utils.set_random_seed(r.seed)
     model = r.build()
-    batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed)
+    batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed, cutout=r.cutout)
     compile_for(model, r, len(batches), epochs)
     callbacks = [_epochs_callback(batches), *callbacks]
     # a resumed run (state left in `backup` by an interrupted one) continues the log of
@@ -464,7 +516,14 @@ def train(
     log = out / "history.csv"
     callbacks.append(keras.callbacks.CSVLogger(str(log), append=resuming))
     # the test set gives the learning curves only: nothing is chosen on it
-    model.fit(batches, validation_data=(xt, yt), epochs=epochs, callbacks=callbacks, verbose=verbose)
+    model.fit(
+        batches,
+        validation_data=(xt, yt),
+        validation_batch_size=500,
+        epochs=epochs,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
     history = _read_csv(log)
     weights = out / f"{name}.weights.h5"
     save_weights_float16(model, r, weights)
@@ -615,7 +674,7 @@ def bench(name: str, train_steps: int = 30, synthetic: bool = False) -> dict:
         y = rng.integers(0, r.builder_args.get("classes", 10), len(x)).astype("int32")
     else:
         x, y, _, _ = load_data(r.dataset)
-    batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed)
+    batches = _batches_class()(x, y, r.batch_size, r.augment, r.pad, r.seed, cutout=r.cutout)
     start = time.perf_counter()
     for i in range(len(batches)):
         batches[i]
