@@ -72,6 +72,7 @@ WORKED = {
     "vgg.three_3x3_weights": 3 * conv2d_params(3, 128, 128, use_bias=False),  # 442,368
     "vgg.reduced_branch_macs": 14 * 14 * (480 * 16 + 5 * 5 * 16 * 48),  # 5,268,480
     "vgg.bn_inference": 2 * (5 - 3) / 4**0.5 + 1,  # 3
+    "vgg.smoothing_gap": math.log((1 - 0.2 + 0.2 / 10) / (0.2 / 10)),  # ln 41 = 3.714
 }
 
 

@@ -171,6 +171,11 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
         "At inference: gamma * (x - running mean) / sqrt(running variance + eps) + beta.",
     ),
+    "vgg.smoothing_gap": (
+        "a5fbfafb5054ef69f7f383594c19ebeb5ee7da2c2c773d7529cfe4e8913f0cff",
+        "The loss is smallest where the softmax gives each class its target probability: "
+        "1 - s + s/K for the true class, s/K for each other; the gap is the log of their ratio.",
+    ),
     "learn.loss_half": (
         "4017bf5e6996ff06254f8fecce867e6a19778dfdad169a1f5d81ff9cb11e1b80",
         "The loss is -log(p) of the true class.",
