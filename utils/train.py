@@ -388,23 +388,34 @@ def compile_for(model: Any, r: Recipe, steps_per_epoch: int, epochs: int) -> Non
     )
 
 
+# fmt: off
+# (lines kept within the book's column: the VGG/Inception chapter prints this source)
 def smoothed_crossentropy(label_smoothing: float = 0.0) -> Any:
-    """The training loss for integer labels ``(B,)`` and logits ``(B, classes)``: cross-entropy
-    against targets mixed with the uniform distribution, ``(1 - s) * one_hot + s / classes``
-    (Szegedy et al. 2016). ``s = 0`` gives Keras's SparseCategoricalCrossentropy."""
+    """The training loss for integer labels ``(B,)`` and logits
+    ``(B, classes)``: cross-entropy against targets mixed with the
+    uniform distribution, ``(1 - s) * one_hot + s / classes`` (Szegedy
+    et al. 2016). ``s = 0`` gives Keras's SparseCategoricalCrossentropy.
+    """
     import keras
 
-    if isinstance(label_smoothing, bool) or not 0 <= label_smoothing < 1:
-        raise ValueError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}.")
-    if not label_smoothing:
+    s = label_smoothing
+    if isinstance(s, bool) or not 0 <= s < 1:
+        raise ValueError(
+            f"label_smoothing must be a number in [0, 1), got {s!r}."
+        )
+    if not s:
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
     def smoothed_sparse_crossentropy(y_true, logits):
         labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
-        targets = keras.ops.one_hot(labels, keras.ops.shape(logits)[-1], dtype=logits.dtype)
-        return keras.losses.categorical_crossentropy(targets, logits, from_logits=True, label_smoothing=label_smoothing)
+        classes = keras.ops.shape(logits)[-1]
+        targets = keras.ops.one_hot(labels, classes, dtype=logits.dtype)
+        return keras.losses.categorical_crossentropy(
+            targets, logits, from_logits=True, label_smoothing=s
+        )
 
     return smoothed_sparse_crossentropy
+# fmt: on
 
 
 def cpu_name() -> str:
