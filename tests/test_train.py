@@ -245,6 +245,9 @@ def test_cutout_refuses_bad_input():
     for size in (-1, 2.5, True):
         with pytest.raises(ValueError, match="size must be a whole number of pixels"):
             train.cutout_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), size)
+    for rng in (0, None, np.random.RandomState(0)):  # a seed or the legacy API, not a Generator
+        with pytest.raises(ValueError, match=r"rng must be a NumPy Generator, np.random.default_rng\(seed\)"):
+            train.cutout_batch(np.zeros((1, 4, 4, 1)), rng, 2)
 
 
 def test_label_smoothing_mixes_the_targets_with_the_uniform_distribution():
@@ -261,7 +264,7 @@ def test_label_smoothing_mixes_the_targets_with_the_uniform_distribution():
         got = keras.ops.convert_to_numpy(loss(labels, logits))  # per image, or their mean for s = 0
         assert np.mean(got) == pytest.approx(expected, rel=1e-5)
     assert isinstance(train.smoothed_crossentropy(0.0), keras.losses.SparseCategoricalCrossentropy)
-    for bad in (-0.1, 1.0, True):
+    for bad in (-0.1, 1.0, True, float("nan"), "0.1", None):
         with pytest.raises(ValueError, match=r"label_smoothing must be a number in \[0, 1\)"):
             train.smoothed_crossentropy(bad)
 

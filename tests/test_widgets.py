@@ -79,6 +79,10 @@ def test_show_images_checks_input():
     assert signed.axes[0].images[0].get_clim() == (-1.0, 1.0)
     with pytest.raises(ValueError, match="images is empty"):
         show_images([])
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="columns must be a whole number >= 1"):
+            show_images([np.zeros((4, 4))] * 2, columns=bad)
+    assert len(show_images([np.zeros((4, 4))] * 3, columns=2).axes) == 4  # 2 rows of 2, one blank
 
 
 def test_generic_explorer_live_and_fallback(monkeypatch):
@@ -128,6 +132,15 @@ def test_confusion_matrix_and_plots():
         confusion_matrix([0, 3], [0, 1], classes=3)
     with pytest.raises(ValueError, match="y_true has 2 labels but y_pred has 1"):
         confusion_matrix([0, 1], [0], classes=3)
+    assert confusion_matrix(np.array([0.0, 2.0]), [0, 2], classes=3).trace() == 2  # whole floats count
+    for bad in ([0.5, 1.0], [0.0, np.nan], ["cat", "dog"], [True, False]):
+        with pytest.raises(ValueError, match="y_true must hold whole class numbers"):
+            confusion_matrix(bad, [0, 1], classes=3)
+    with pytest.raises(ValueError, match="y_pred must hold whole class numbers"):
+        confusion_matrix([0, 1], np.full((2, 3), 0.3), classes=3)  # probabilities, not classes
+    for bad in (0, 2.5, "3", None):
+        with pytest.raises(ValueError, match="classes must be a whole number >= 1"):
+            confusion_matrix([0, 1], [0, 1], classes=bad)
     fig = plot_confusion_matrix(m, ["a", "b", "c"])
     assert len(fig.axes[0].texts) == 9
     with pytest.raises(ValueError, match="square matrix"):
@@ -138,6 +151,18 @@ def test_confusion_matrix_and_plots():
         plot_history({"run": {"loss": [1.0]}})
     with pytest.raises(ValueError, match="histories is empty"):
         plot_history({})
+    for bad in ([1.0, 0.5], {"loss": [1.0, 0.5]}, "loss"):  # a bare history, not {name: history}
+        with pytest.raises(ValueError, match="histories must be a dict of runs"):
+            plot_history(bad)
+
+    class History:  # what model.fit returns
+        history = {"loss": [1.0]}
+
+    with pytest.raises(ValueError, match=r"the .history of what fit returns\); got History"):
+        plot_history({"run": History()})
+    for bad in ("loss", (), [1]):
+        with pytest.raises(ValueError, match="metrics must be a non-empty list of metric names"):
+            plot_history({"run": {"loss": [1.0]}}, metrics=bad)
 
 
 @pytest.mark.parametrize("frame_format, mime", [("png", "data:image/png"), ("jpeg", "data:image/jpeg")])

@@ -8,6 +8,7 @@ no smaller font sizes of their own (``tests/test_notebooks.py`` checks both).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -98,6 +99,8 @@ def show_images(
     cmaps = [cmap] * len(images) if isinstance(cmap, str) else list(cmap)
     if len(cmaps) != len(images):
         raise ValueError(f"got {len(images)} images but {len(cmaps)} colour maps.")
+    if columns is not None and (isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1):
+        raise ValueError(f"columns must be a whole number >= 1 (or None: one row), got {columns!r}.")
     columns = columns or len(images)
     rows = -(-len(images) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
@@ -130,8 +133,17 @@ def plot_history(
         histories: run name -> ``model.fit(...).history`` (keys such as 'loss', 'val_loss').
         metrics: the metrics to plot; each must be in every history.
     """
+    if not isinstance(histories, Mapping) or not all(isinstance(h, Mapping) for h in histories.values()):
+        got = next((h for h in getattr(histories, "values", list)() if hasattr(h, "history")), histories)
+        raise ValueError(
+            "histories must be a dict of runs, {name: model.fit(...).history}"
+            + (" (the .history of what fit returns)" if hasattr(got, "history") else "")
+            + f"; got {type(got).__name__} {str(got)[:60]}."
+        )
     if not histories:
         raise ValueError("histories is empty: pass {name: model.fit(...).history}.")
+    if isinstance(metrics, str) or not metrics or not all(isinstance(m, str) for m in metrics):
+        raise ValueError(f"metrics must be a non-empty list of metric names such as ('loss',), got {metrics!r}.")
     fig, axes = plt.subplots(1, len(metrics), figsize=size, squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for i, (name, history) in enumerate(histories.items()):
@@ -150,7 +162,15 @@ def plot_history(
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> np.ndarray:
     """Counts (classes x classes): row = true class, column = predicted class."""
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 1:
+        raise ValueError(f"classes must be a whole number >= 1, got {classes!r}.")
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.dtype.kind not in "iuf" or (labels.dtype.kind == "f" and np.any(labels != np.round(labels))):
+            raise ValueError(
+                f"{name} must hold whole class numbers (such as logits.argmax(1)), got {labels[:5]} "
+                f"(dtype {labels.dtype}): pass class numbers, not probabilities or names."
+            )
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}.")
     if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= classes):

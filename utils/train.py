@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import numbers
 import os
 import platform
 import subprocess
@@ -293,6 +294,8 @@ def cutout_batch(images: np.ndarray, rng: np.random.Generator, size: int) -> np.
         raise ValueError(f"images must be a batch (B, H, W, C), got shape {np.shape(images)}.")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
         raise ValueError(f"size must be a whole number of pixels >= 0, got {size!r}.")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a NumPy Generator, np.random.default_rng(seed); got {rng!r}.")
     if size == 0:
         return images
     b, h, w, _ = images.shape
@@ -399,7 +402,8 @@ def smoothed_crossentropy(label_smoothing: float = 0.0) -> Any:
     import keras
 
     s = label_smoothing
-    if isinstance(s, bool) or not 0 <= s < 1:
+    if isinstance(s, bool) or not isinstance(s, numbers.Real) \
+            or not 0 <= s < 1:
         raise ValueError(
             f"label_smoothing must be a number in [0, 1), got {s!r}."
         )
