@@ -212,6 +212,8 @@ def test_augmentation_refuses_bad_input():
         train.augment_batch(np.zeros((4, 4, 1)), np.random.default_rng(0), "shift", 2)
     with pytest.raises(ValueError, match="pad must be a whole number of pixels"):
         train.augment_batch(np.zeros((1, 4, 4, 1)), np.random.default_rng(0), "shift", 1.5)
+    with pytest.raises(ValueError, match=r"rng must be a NumPy Generator, np.random.default_rng\(seed\)"):
+        train.augment_batch(np.zeros((1, 4, 4, 1)), 0, "shift", 2)  # a seed, not a Generator
 
 
 def reference_cutout(images, rng, size):

@@ -242,6 +242,18 @@ def load_data(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     raise ValueError(f"dataset must be 'mnist', 'cifar10' or 'cifar10-8', got {dataset!r}.")
 
 
+def _check_batch(images: np.ndarray, rng: np.random.Generator, **pixels: int) -> None:
+    """The input checks of :func:`augment_batch` and :func:`cutout_batch`: ``images`` a batch
+    ``(B, H, W, C)``, ``rng`` a NumPy Generator, each keyword a whole number of pixels >= 0."""
+    if np.ndim(images) != 4:
+        raise ValueError(f"images must be a batch (B, H, W, C), got shape {np.shape(images)}.")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a NumPy Generator, np.random.default_rng(seed); got {rng!r}.")
+    for name, value in pixels.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a whole number of pixels >= 0, got {value!r}.")
+
+
 # fmt: off
 # kept at 75 columns, the book's: the AlexNet chapter prints this function
 def augment_batch(
@@ -255,19 +267,7 @@ def augment_batch(
         raise ValueError(
             f"mode must be one of {AUGMENTATIONS}, got {mode!r}."
         )
-    if np.ndim(images) != 4:
-        raise ValueError(
-            "images must be a batch (B, H, W, C), got shape "
-            f"{np.shape(images)}."
-        )
-    if (
-        isinstance(pad, bool)
-        or not isinstance(pad, (int, np.integer))
-        or pad < 0
-    ):
-        raise ValueError(
-            f"pad must be a whole number of pixels >= 0, got {pad!r}."
-        )
+    _check_batch(images, rng, pad=pad)
     if mode == "none" or pad == 0:
         return images
     b, h, w, _ = images.shape
@@ -290,12 +290,7 @@ def cutout_batch(images: np.ndarray, rng: np.random.Generator, size: int) -> np.
     ``size`` square around a random pixel is set to the batch's mean colour (a centre near the
     border leaves part of the square outside the image, as in the paper). Returns a new array;
     ``size=0`` returns the batch itself."""
-    if np.ndim(images) != 4:
-        raise ValueError(f"images must be a batch (B, H, W, C), got shape {np.shape(images)}.")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
-        raise ValueError(f"size must be a whole number of pixels >= 0, got {size!r}.")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a NumPy Generator, np.random.default_rng(seed); got {rng!r}.")
+    _check_batch(images, rng, size=size)
     if size == 0:
         return images
     b, h, w, _ = images.shape
