@@ -133,12 +133,14 @@ def plot_history(
         histories: run name -> ``model.fit(...).history`` (keys such as 'loss', 'val_loss').
         metrics: the metrics to plot; each must be in every history.
     """
-    if not isinstance(histories, Mapping) or not all(isinstance(h, Mapping) for h in histories.values()):
-        got = next((h for h in getattr(histories, "values", list)() if hasattr(h, "history")), histories)
+    runs = list(histories.values()) if isinstance(histories, Mapping) else []
+    if not isinstance(histories, Mapping) or not all(isinstance(h, Mapping) for h in runs):
+        fit_result = next((h for h in runs if hasattr(h, "history")), None)  # a keras History
+        got = histories if fit_result is None else fit_result
+        hint = "" if fit_result is None else " (the .history of what fit returns)"
         raise ValueError(
-            "histories must be a dict of runs, {name: model.fit(...).history}"
-            + (" (the .history of what fit returns)" if hasattr(got, "history") else "")
-            + f"; got {type(got).__name__} {str(got)[:60]}."
+            f"histories must be a dict of runs, {{name: model.fit(...).history}}{hint}; "
+            f"got {type(got).__name__} {str(got)[:60]}."
         )
     if not histories:
         raise ValueError("histories is empty: pass {name: model.fit(...).history}.")
