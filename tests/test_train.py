@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils import DataError, models, train
+from utils import DataError, bench, models, train, trained
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p.name for p in train.MODELS.glob("*") if (p / "record.json").exists())
@@ -303,7 +303,7 @@ def test_every_recipe_trains_a_few_batches(name, shared_data, tmp_path):
     record = train.train(name, epochs=1, out=tmp_path, limit=256, verbose=0)
     assert (tmp_path / f"{name}.weights.h5").exists() and (tmp_path / "history.json").exists()
     assert record["train_images"] == 256 and not record["recipe_epochs"]
-    assert record["backend"] == "tensorflow" and record["weights_sha256"] == train.sha256_of(
+    assert record["backend"] == "tensorflow" and record["weights_sha256"] == trained.sha256_of(
         tmp_path / f"{name}.weights.h5"
     )
     assert 0 <= record["test_accuracy"] <= 1 and record["images_per_second"] > 0
@@ -334,7 +334,7 @@ def test_float16_weights_load_into_a_float32_model(tmp_path):
     model = r.build()
     full, half = tmp_path / "full.weights.h5", tmp_path / "half.weights.h5"
     model.save_weights(full)
-    train.save_weights_float16(model, r, half)
+    trained.save_weights_float16(model, r, half)
     assert half.stat().st_size < 0.6 * full.stat().st_size
     loaded = r.build()
     loaded.load_weights(half)
@@ -344,7 +344,7 @@ def test_float16_weights_load_into_a_float32_model(tmp_path):
     huge = [w + 1e5 if w.ndim == 4 else w for w in model.get_weights()]
     model.set_weights(huge)
     with pytest.raises(ValueError, match="float16 cannot hold"):
-        train.save_weights_float16(model, r, tmp_path / "huge.weights.h5")
+        trained.save_weights_float16(model, r, tmp_path / "huge.weights.h5")
 
 
 def test_the_lenet5_model_is_shipped():
@@ -381,14 +381,14 @@ def test_altered_missing_or_foreign_files_are_refused(tmp_path):
 
 
 def test_training_code_imports_only_keras_and_numpy():
-    for module in ("train", "models", "layers", "data"):
+    for module in ("recipes", "augment", "train", "trained", "bench", "device", "models", "layers", "data"):
         source = (ROOT / "utils" / f"{module}.py").read_text()
         assert "tf.data" not in source
         lines = [line.strip() for line in source.splitlines()]
         imports = [line for line in lines if line.startswith(("import tensorflow", "from tensorflow"))]
         # the only one: asking the TensorFlow backend for its GPU's name, when it is the backend
         assert imports == (
-            ["import tensorflow as tf  # the backend itself, already imported by Keras"] if module == "train" else []
+            ["import tensorflow as tf  # the backend itself, already imported by Keras"] if module == "device" else []
         )
 
 
@@ -438,7 +438,7 @@ def test_an_interrupted_run_resumes_from_its_backup(shared_data, tmp_path):
 
 
 def test_benchmark_reports_speeds_and_the_bound(shared_data):
-    row = train.bench("lenet5_mnist", train_steps=3)
+    row = bench.bench("lenet5_mnist", train_steps=3)
     assert row["MACs/image"] == 416_520 and row["backend"] == "tensorflow"
     for key in ("input img/s", "trivial fit img/s", "train img/s", "matmul GFLOP/s"):
         assert row[key] > 0, key
@@ -546,3 +546,62 @@ def test_readme_lists_every_shipped_model_with_its_recorded_accuracy():
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), None)
         assert row, f"README.md's trained-models table has no row for {name}"
         assert f"{100 * record['test_accuracy']:.2f}%" in row, (name, record["test_accuracy"])
+
+
+@pytest.mark.parametrize("name", ["lenet5_mnist", "resnet20_cifar10"])
+def test_evaluate_trained_knows_the_records_data(name, shared_data, monkeypatch):
+    monkeypatch.setenv("CNN_COURSE_DATA", str(shared_data))
+    record = json.loads((train.MODELS / name / "record.json").read_text())
+    _, _, x_test, y_test = train.load_data(train.recipe(name).dataset)
+    assert trained.test_set_sha256(x_test, y_test) == record["test_data"]["sha256"]
+    model, _ = train.load_trained(name)
+    same = train.evaluate_trained(name, x_test, y_test, model=model)
+    assert same.same_data and same.reproduces_record
+    assert same.record_accuracy == record["test_accuracy"] and same.images == len(x_test)
+    assert "the record's own test set" in str(same) and "is reproduced" in str(same)
+    # a copy whose pixels differ a little stands in for the original data (Colab): the data
+    # are recognised as not the record's, whatever the accuracy measured on them
+    other = x_test.copy()
+    other[:50, 10, 10] = np.clip(other[:50, 10, 10] + 2 / 255, 0, 1)
+    assert trained.test_set_sha256(other, y_test) != record["test_data"]["sha256"]
+    moved = train.evaluate_trained(name, other, y_test, model=model)
+    assert not moved.same_data
+    assert abs(moved.accuracy - same.accuracy) < 0.01
+    sentence = str(moved)
+    assert f"The record, {record['test_accuracy']:.2%}, is on {record['test_data']['source']}" in sentence
+    assert train.recipe(name).literature in sentence and "not the record's copy" in sentence
+
+
+def test_evaluate_trained_on_keras_data_names_the_original(monkeypatch, shared_data):
+    """Where Keras's download is used (Colab), a test set other than the record's is named so."""
+    monkeypatch.delenv("CNN_COURSE_DATA", raising=False)
+    monkeypatch.setenv("CNN_COURSE_OFFLINE", "0")
+    import keras
+
+    monkeypatch.setenv("CNN_COURSE_DATA", str(shared_data))
+    from utils.data import load_mnist
+
+    (x, y), (xt, yt) = load_mnist()
+    xt = xt.copy()
+    xt[0, 0, 0] = 255  # another copy of MNIST
+    monkeypatch.delenv("CNN_COURSE_DATA")
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: ((x, y), (xt, yt)))
+    ev = train.evaluate_trained("lenet5_mnist")
+    assert not ev.same_data and ev.data == "the original mnist (Keras's download)"
+    assert "The course does not measure the gap" in str(ev)
+
+
+def test_evaluate_trained_refuses_bad_input(shared_data, monkeypatch):
+    monkeypatch.setenv("CNN_COURSE_DATA", str(shared_data))
+    x = np.zeros((4, 32, 32, 1), "float32")
+    y = np.zeros(4, "int32")
+    with pytest.raises(ValueError, match="pass both x_test and y_test"):
+        train.evaluate_trained("lenet5_mnist", x)
+    with pytest.raises(ValueError, match=r"takes images \(None, 32, 32, 1\)"):
+        train.evaluate_trained("lenet5_mnist", np.zeros((4, 28, 28, 1), "float32"), y)
+    with pytest.raises(ValueError, match="float images in \\[0, 1\\].*divide uint8"):
+        train.evaluate_trained("lenet5_mnist", (x + 255).astype("uint8"), y)
+    with pytest.raises(ValueError, match="No recipe called"):
+        train.evaluate_trained("lenet6", x, y)
+    with pytest.raises(ValueError, match="same N > 0"):
+        trained.test_set_sha256(x, y[:3])

@@ -74,14 +74,17 @@ _LAZY = {
     "inception_cifar": "models",
     "small_inception_module": "models",
     "vgg16": "models",
-    "load_trained": "train",
-    "augment_batch": "train",
-    "cutout_batch": "train",
+    "load_trained": "trained",
+    "evaluate_trained": "trained",
+    "augment_batch": "augment",
+    "cutout_batch": "augment",
+    "verdict": "compare",
 }
 
 
-# public submodules, also loaded on first use: utils.train (recipes, training, the trained models)
-_SUBMODULES = ("train",)
+# public submodules, also loaded on first use: the recipes, augmentation and loss, training,
+# the shipped models, the benchmark, device and versions (utils.train re-exports the first four)
+_SUBMODULES = ("recipes", "augment", "train", "trained", "bench", "device")
 
 
 def __getattr__(name: str):
@@ -142,6 +145,8 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_trained",
+    "evaluate_trained",
+    "verdict",
     "model_summary",
     "pad_mnist",
     "padding_amounts",

@@ -132,20 +132,11 @@ def newer_than_tested(versions: dict[str, str], ranges: dict[str, str]) -> list[
     return newer
 
 
-def gpu_name() -> str | None:
-    """Name of the first GPU TensorFlow sees, or None when it runs on the CPU only."""
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return None
-    details = tf.config.experimental.get_device_details(gpus[0])
-    return details.get("device_name", gpus[0].name)
-
-
 def device_description() -> str:
     """'GPU: <name>' or 'CPU: <processor>, <n> cores' for the provenance line."""
-    name = gpu_name()
+    from .device import accelerator_name
+
+    name = accelerator_name()
     if name:
         return f"GPU: {name}"
     return f"CPU: {platform.machine() or 'unknown'}, {os.cpu_count()} cores (no GPU)"

@@ -4,6 +4,7 @@ The notebooks in git hold the outputs of a full run made by this module::
 
     python -m utils.notebooks chapters/convolution.ipynb            # full run, in place
     python -m utils.notebooks chapters/convolution.ipynb --profile smoke --output /tmp/smoke.ipynb
+    python -m utils.notebooks chapters/convolution.ipynb --twice    # smoke, twice in one kernel
 
 A run records in the notebook's metadata (key ``cnn_course``) the fingerprint of its
 code cells, the profile and the wall time. ``tests/test_notebooks.py`` recomputes the
@@ -88,6 +89,31 @@ def code_fingerprint(notebook: Any) -> str:
     return sha.hexdigest()
 
 
+SECOND_RUN_TAG = "second-run"
+
+
+def doubled(notebook: Any) -> Any:
+    """A copy of ``notebook`` whose code cells run twice in one kernel: all its cells, then
+    every code cell again, tagged ``nbval-ignore-output`` and ``second-run``. A chapter must
+    survive this (a learner runs cells again): no name may be reused for another thing later.
+    """
+    import copy
+
+    twice = copy.deepcopy(notebook)
+    again = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell = copy.deepcopy(cell)
+            cell.pop("id", None)
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            tags.extend(t for t in ("nbval-ignore-output", SECOND_RUN_TAG) if t not in tags)
+            again.append(cell)
+    twice["cells"] = list(twice["cells"]) + again
+    for index, cell in enumerate(twice["cells"]):  # unique ids, as nbformat requires
+        cell["id"] = f"cell-{index}"
+    return twice
+
+
 def execute(path: Path, profile: str = "full", output: Path | None = None, timeout_s: int = 3600) -> float:
     """Run every cell of ``path`` in a fresh kernel with ``profile`` and save it with outputs.
 
@@ -146,14 +172,40 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run chapter notebooks and store their outputs.")
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--profile", default="full", help="full (default) or smoke")
+    parser.add_argument("--profile", help="full (default) or smoke (default with --twice)")
     parser.add_argument("--output", type=Path, help="write here instead of in place (one notebook only)")
+    parser.add_argument(
+        "--twice", action="store_true", help="run every cell twice in one kernel (smoke unless --profile); store nothing"
+    )
+    parser.add_argument(
+        "--doubled", action="store_true", help="write the twice-run notebook to --output without running it (CI)"
+    )
     args = parser.parse_args()
-    if args.output and len(args.notebooks) != 1:
-        parser.error("--output takes exactly one notebook")
+    if (args.output or args.doubled) and len(args.notebooks) != 1:
+        parser.error("--output and --doubled take exactly one notebook")
+    if args.doubled:
+        import nbformat
+
+        if not args.output:
+            parser.error("--doubled needs --output")
+        nbformat.write(doubled(nbformat.read(args.notebooks[0], as_version=4)), args.output)
+        return
     for path in args.notebooks:
-        wall = execute(path, args.profile, args.output)
-        print(f"{path}: {args.profile} run in {wall:.1f} s")
+        if args.twice:
+            import nbformat
+
+            profile = args.profile or "smoke"
+            with tempfile.TemporaryDirectory() as folder:
+                twice = Path(path).parent / f"_twice_{Path(path).name}"
+                nbformat.write(doubled(nbformat.read(path, as_version=4)), twice)
+                try:
+                    wall = execute(twice, profile, Path(folder) / twice.name)
+                finally:
+                    twice.unlink()
+            print(f"{path}: {profile} run twice in one kernel in {wall:.1f} s")
+            continue
+        wall = execute(path, args.profile or "full", args.output)
+        print(f"{path}: {args.profile or 'full'} run in {wall:.1f} s")
 
 
 if __name__ == "__main__":
