@@ -175,7 +175,7 @@ def main() -> None:
     parser.add_argument("--profile", help="full (default) or smoke (default with --twice)")
     parser.add_argument("--output", type=Path, help="write here instead of in place (one notebook only)")
     parser.add_argument(
-        "--twice", action="store_true", help="run every cell twice in one kernel (smoke unless --profile); store nothing"
+        "--twice", action="store_true", help="run every cell twice in one kernel (smoke by default); store nothing"
     )
     parser.add_argument(
         "--doubled", action="store_true", help="write the twice-run notebook to --output without running it (CI)"
