@@ -234,7 +234,7 @@ def evaluate_trained(
     if same:
         data = recorded["source"]
     elif given:
-        data = f"the test set given ({r.dataset}, not the record's copy)"
+        data = f"the test set given ({r.dataset}, not the record's test set)"
     elif data_dir() is None:
         data = f"the original {'CIFAR-10' if r.dataset.startswith('cifar10') else r.dataset} (Keras's download)"
     else:
