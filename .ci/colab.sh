@@ -30,11 +30,17 @@ unset MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 # Two chapters at a time (the machine's two cores; each kernel's output is kept until its
 # chapter ends, so the log stays readable); the job fails if any chapter fails.
+# Each chapter runs twice in one kernel, as a learner who runs its cells again would: nbval
+# compares the first pass with the stored outputs, and the second pass (every code cell
+# again, tagged nbval-ignore-output) must run without an error.
 run_chapter() {
-  local notebook="$1" start=$SECONDS log status=0
+  local notebook="$1" start=$SECONDS log status=0 twice
   log="$(mktemp)"
+  twice="$(dirname "$notebook")/_twice_$(basename "$notebook")"
+  .venv-colab/bin/python -m utils.notebooks --doubled "$notebook" --output "$twice" > "$log" 2>&1 || status=1
   .venv-colab/bin/python -m pytest -p no:cacheprovider -q -W ignore::DeprecationWarning --nbval --nbval-current-env \
-    --nbval-cell-timeout=900 "$notebook" > "$log" 2>&1 || status=1
+    --nbval-cell-timeout=900 "$twice" >> "$log" 2>&1 || status=1
+  rm -f "$twice"
   cat "$log"
   rm -f "$log"
   echo "colab job: $notebook, smoke, $((SECONDS - start)) s$([ $status = 0 ] || echo ', FAILED')"
@@ -43,6 +49,7 @@ run_chapter() {
 export -f run_chapter
 start=$SECONDS
 status=0
+rm -f chapters/_twice_*.ipynb  # left by an interrupted run
 printf '%s\n' chapters/*.ipynb | xargs -P 2 -I{} bash -c 'run_chapter "$1"' _ {} || status=1
 echo "colab job: all chapters in $((SECONDS - start)) s"
 exit $status

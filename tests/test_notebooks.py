@@ -14,10 +14,11 @@ import nbformat
 import pytest
 import yaml
 
-from utils.notebooks import METADATA_KEY, SETUP_CELL, code_fingerprint
+from utils.notebooks import METADATA_KEY, SECOND_RUN_TAG, SETUP_CELL, code_fingerprint, doubled
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+# (_twice_*.ipynb: the Colab-like job's temporary copies, see utils.notebooks.doubled)
+CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.ipynb") if not p.name.startswith("_twice_"))
 RERUN = "re-run it: python -m utils.notebooks {path} (README.md, 'Updating a chapter')"
 
 
@@ -272,3 +273,21 @@ def test_setup_stops_latex_copies_of_rich_outputs():
     finally:
         shell.display_formatter.formatters["text/latex"].enabled = True
         InteractiveShell.clear_instance()
+
+
+def test_doubled_notebook_runs_every_code_cell_again_unchecked():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["nbval-ignore-output"]}),
+            nbformat.v4.new_code_cell("print(x)"),
+        ]
+    )
+    twice = doubled(nb)
+    assert [c.cell_type for c in twice.cells] == ["markdown", "code", "code", "code", "code"]
+    assert [c.source for c in twice.cells[3:]] == ["x = 1", "print(x)"]
+    for cell in twice.cells[3:]:
+        assert cell.metadata["tags"].count("nbval-ignore-output") == 1 and SECOND_RUN_TAG in cell.metadata["tags"]
+    assert "tags" not in nb.cells[2].metadata  # the original is left alone
+    assert len({c.id for c in twice.cells}) == 5
+    nbformat.validate(twice)

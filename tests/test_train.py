@@ -569,7 +569,7 @@ def test_evaluate_trained_knows_the_records_data(name, shared_data, monkeypatch)
     assert abs(moved.accuracy - same.accuracy) < 0.01
     sentence = str(moved)
     assert f"The record, {record['test_accuracy']:.2%}, is on {record['test_data']['source']}" in sentence
-    assert train.recipe(name).literature in sentence and "not the record's test set" in sentence
+    assert train.recipe(name).literature in sentence and "a test set other than the record's" in sentence
 
 
 def test_evaluate_trained_on_keras_data_names_the_original(monkeypatch, shared_data):

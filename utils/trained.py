@@ -206,8 +206,7 @@ def evaluate_trained(
         _, record = load_trained(name)
     if (x_test is None) != (y_test is None):
         raise ValueError("pass both x_test and y_test, or neither (then the recipe's test set is loaded).")
-    given = x_test is not None
-    if not given:
+    if x_test is None:
         _, _, x_test, y_test = load_data(r.dataset)
     x_test, y_test = np.asarray(x_test), np.asarray(y_test)
     if y_test.ndim == 2 and y_test.shape[1] == 1:
@@ -233,12 +232,10 @@ def evaluate_trained(
     same = test_set_sha256(x_test, y_test) == recorded["sha256"]
     if same:
         data = recorded["source"]
-    elif given:
-        data = f"the test set given ({r.dataset}, not the record's test set)"
     elif data_dir() is None:
         data = f"the original {'CIFAR-10' if r.dataset.startswith('cifar10') else r.dataset} (Keras's download)"
     else:
-        data = f"a copy of {r.dataset} other than the record's"
+        data = f"a test set other than the record's ({r.dataset}: {record.get('test_images', '?'):,} images)"
     return Evaluation(
         name=name,
         accuracy=scores["test_accuracy"],
