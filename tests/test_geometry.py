@@ -233,7 +233,7 @@ def test_measured_receptive_field_of_rectangular_kernels_and_bad_input():
         measured_receptive_field([(3, 1), 3])
     with pytest.raises(ValueError, match=r"layers\[0\] kernel must be an integer or a \(height, width\)"):
         measured_receptive_field([((3, 3, 3), 1)])
-    with pytest.raises(ValueError, match="stride must be a positive integer"):
+    with pytest.raises(ValueError, match="stride must be a whole number >= 1"):
         measured_receptive_field([(3, 0)])
     with pytest.raises(ValueError, match="too small for this stack"):
         measured_receptive_field([(5, 1), (5, 1)], size=7)

@@ -60,9 +60,9 @@ def test_saved_models_reload_with_the_same_outputs(make, tmp_path):
 
 
 def test_bad_arguments_say_what_is_wrong():
-    with pytest.raises(ValueError, match="units must be a positive integer"):
+    with pytest.raises(ValueError, match="units must be a whole number >= 1"):
         Maxout(0)
-    with pytest.raises(ValueError, match="pieces must be a positive integer"):
+    with pytest.raises(ValueError, match="pieces must be a whole number >= 1"):
         Maxout(3, pieces=2.5)
     with pytest.raises(ValueError, match="needs 6 input maps, but the input has only 4"):
         SparseC3()(np.zeros((1, 14, 14, 4), "float32"))

@@ -151,14 +151,14 @@ def test_googlenet_matches_torchvision_and_the_papers_table():
         (lambda: models.lenet5(dropout=1.0), "dropout must be below 1"),
         (lambda: models.lenet5(weight_decay=-1), "weight_decay must be a number >= 0"),
         (lambda: models.resnet_cifar(21), "depth must be 6n \\+ 2"),
-        (lambda: models.resnet_cifar(20, width=0), "width must be a positive integer"),
+        (lambda: models.resnet_cifar(20, width=0), "width must be a whole number >= 1"),
         (lambda: models.resnet_cifar(20, shortcut="C"), "shortcut must be 'A'"),
         (lambda: models.resnet_cifar(20, block="bottleneck"), "block must be one of"),
         (lambda: models.resnet_cifar(20, residual="yes"), "residual must be True or False"),
         (lambda: models.alexnet(groups=5), "groups must divide 48 and 192"),
         (lambda: models.vgg_cifar("C"), "config must be one of"),
         (lambda: models.vgg_cifar(width=0), "width must be a number >= 0.05"),
-        (lambda: models.inception_cifar(classes=0), "classes must be a positive integer"),
+        (lambda: models.inception_cifar(classes=0), "classes must be a whole number >= 1"),
     ],
 )
 def test_builders_refuse_bad_arguments(call, message):

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .checks import whole_number
+
 AUGMENTATIONS = ("none", "shift", "crop-flip")
 
 
@@ -20,8 +22,7 @@ def _check_batch(images: np.ndarray, rng: np.random.Generator, **pixels: int) ->
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a NumPy Generator, np.random.default_rng(seed); got {rng!r}.")
     for name, value in pixels.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a whole number of pixels >= 0, got {value!r}.")
+        whole_number(value, name, minimum=0, unit="pixels")
 
 
 # fmt: off

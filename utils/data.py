@@ -28,6 +28,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import whole_number
+
 DATA_ENV = "CNN_COURSE_DATA"
 OFFLINE_ENV = "CNN_COURSE_OFFLINE"
 DOWNLOAD_TIMEOUT_S = 60.0
@@ -298,8 +300,7 @@ def pad_mnist(images: np.ndarray, pad: int = 2) -> np.ndarray:
             f"pad_mnist needs the raw uint8 pixels (0-255) as the loaders return them, got "
             f"{images.dtype}; it scales them itself, so scaling first would divide by 255 twice."
         )
-    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
-        raise ValueError(f"pad must be a non-negative integer, got {pad!r}.")
+    whole_number(pad, "pad", minimum=0, unit="pixels")
     return np.pad(images, ((0, 0), (pad, pad), (pad, pad)))[..., None].astype("float32") / 255.0
 
 
@@ -320,8 +321,7 @@ def shift_images(images: np.ndarray, dx: int, dy: int = 0) -> np.ndarray:
     if images.ndim not in (3, 4):
         raise ValueError(f"images must be (N, H, W) or (N, H, W, C), got shape {images.shape}.")
     for name, value in (("dx", dx), ("dy", dy)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be a whole number of pixels, got {value!r}.")
+        whole_number(value, name, minimum=None, unit="pixels")
     height, width = images.shape[1:3]
     out = np.zeros_like(images)
     if abs(dx) >= width or abs(dy) >= height:

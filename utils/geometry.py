@@ -16,19 +16,16 @@ import numbers
 from dataclasses import dataclass
 from typing import Union
 
+from .checks import whole_number
+
 Padding = Union[str, int]
 
 
 def _positive_int(value: object, name: str) -> int:
     """Return ``value`` as an int if it is a positive integer, else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(
-            f"{name} must be a positive integer, got {value!r} ({type(value).__name__}). "
-            f"Sizes, kernels, strides and dilations count pixels, so use a whole number such as 3."
-        )
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}.")
-    return int(value)
+    return whole_number(
+        value, name, hint="Sizes, kernels, strides and dilations count pixels: use a whole number such as 3."
+    )
 
 
 def _check_padding(padding: object) -> Padding:

@@ -17,11 +17,12 @@ chapters print this file, so its lines fit the book's 75 columns.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import keras
 import numpy as np
+
+from .checks import whole_number
 
 # LeNet-5, Table I: the S2 maps (0-5) that each of C3's 16 maps sees.
 C3_TABLE: tuple[tuple[int, ...], ...] = (
@@ -30,18 +31,6 @@ C3_TABLE: tuple[tuple[int, ...], ...] = (
     (5, 0, 1, 2), (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
     (0, 1, 2, 3, 4, 5),
 )  # fmt: skip
-
-
-def _count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(
-            f"{name} must be a positive integer, got {value!r}."
-        )
-    if value < 1:
-        raise ValueError(
-            f"{name} must be a positive integer, got {value!r}."
-        )
-    return int(value)
 
 
 @keras.saving.register_keras_serializable(package="cnn_course")
@@ -55,8 +44,8 @@ class Maxout(keras.layers.Layer):
 
     def __init__(self, units: int, pieces: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.units = _count(units, "units")
-        self.pieces = _count(pieces, "pieces")
+        self.units = whole_number(units, "units")
+        self.pieces = whole_number(pieces, "pieces")
         self.linear = keras.layers.Dense(self.units * self.pieces)
 
     def build(self, input_shape: tuple) -> None:
@@ -146,8 +135,8 @@ class ZeroPadShortcut(keras.layers.Layer):
 
     def __init__(self, filters: int, stride: int = 2, **kwargs: Any):
         super().__init__(**kwargs)
-        self.filters = _count(filters, "filters")
-        self.stride = _count(stride, "stride")
+        self.filters = whole_number(filters, "filters")
+        self.stride = whole_number(stride, "stride")
 
     def build(self, input_shape: tuple) -> None:
         channels = input_shape[-1]
@@ -198,7 +187,7 @@ class LocalResponseNormalization(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.size = _count(size, "size")
+        self.size = whole_number(size, "size")
         if self.size % 2 == 0:
             raise ValueError(f"size must be odd, got {size!r}.")
         self.k, self.alpha, self.beta = float(k), float(alpha), float(beta)

@@ -14,12 +14,8 @@ from typing import Any
 
 import keras
 
-from .layers import (
-    LocalResponseNormalization,
-    SparseC3,
-    ZeroPadShortcut,
-    _count,
-)
+from .checks import whole_number
+from .layers import LocalResponseNormalization, SparseC3, ZeroPadShortcut
 
 LENET_VARIANTS = ("modern", "classic", "classic-full")
 # Per-channel (R, G, B) mean and standard deviation of the course's
@@ -116,13 +112,14 @@ def resnet_cifar(
     et al. 2016b. The model normalises its input with the course's
     CIFAR-10 channel statistics. ResNet-20: 271,098 parameters (A).
     """
-    depth = _count(depth, "depth")
+    depth = whole_number(depth, "depth")
     if depth < 8 or (depth - 2) % 6:
         raise ValueError(
             "depth must be 6n + 2 for n >= 1 (8, 14, 20, 32, 44, 56, "
             f"110), got {depth!r}."
         )
-    width, classes = _count(width, "width"), _count(classes, "classes")
+    width = whole_number(width, "width")
+    classes = whole_number(classes, "classes")
     _check_shortcut(shortcut)
     if block not in RESNET_BLOCKS:
         raise ValueError(
@@ -288,7 +285,8 @@ def alexnet(
     as on the paper's two GPUs (60,965,224 parameters; 62,378,344 with
     ``groups=1``). ``lrn=False`` leaves out the normalisation layers.
     """
-    classes, groups = _count(classes, "classes"), _count(groups, "groups")
+    classes = whole_number(classes, "classes")
+    groups = whole_number(groups, "groups")
     if 48 % groups or 192 % groups:
         raise ValueError(f"groups must divide 48 and 192, got {groups}.")
     layers = keras.layers
@@ -347,7 +345,7 @@ def alexnet_cifar(
     "glorot_uniform", or "he_normal", made for ReLUs). The model
     normalises its input with the CIFAR-10 statistics.
     """
-    classes = _count(classes, "classes")
+    classes = whole_number(classes, "classes")
     width = _at_least(width, "width", 0.1)
     if norm not in ALEXNET_CIFAR_NORMS:
         raise ValueError(
@@ -433,7 +431,7 @@ def vgg16(
     FC8. 138,357,544 parameters, as ``keras.applications.VGG16``.
     ``batch_norm=True`` puts batch normalisation after each convolution.
     """
-    classes = _count(classes, "classes")
+    classes = whole_number(classes, "classes")
     layers = keras.layers
     stack: list = [keras.Input((224, 224, 3))]
     for stage, (filters, convs) in enumerate(VGG16_STAGES, start=1):
@@ -521,8 +519,8 @@ def googlenet(
     layers are left out. ``batch_norm=True`` and ``big_kernel=3`` give
     torchvision's GoogLeNet (its 6,624,904 trained parameters).
     """
-    classes = _count(classes, "classes")
-    big_kernel = _count(big_kernel, "big_kernel")
+    classes = whole_number(classes, "classes")
+    big_kernel = whole_number(big_kernel, "big_kernel")
     layers = keras.layers
     inputs = keras.Input((224, 224, 3), name="image")
     x = _conv_unit(inputs, 64, 7, "conv1", batch_norm, stride=2)
@@ -575,7 +573,7 @@ def vgg_cifar(
             f"config must be one of {tuple(VGG_CONFIGS)}, got {config!r}."
         )
     width = _at_least(width, "width", 0.05)
-    classes = _count(classes, "classes")
+    classes = whole_number(classes, "classes")
     layers = keras.layers
     variance = [s**2 for s in CIFAR10_STD]
     stack: list = [
@@ -640,7 +638,7 @@ def inception_cifar(classes: int = 10, width: float = 1.0) -> keras.Model:
     1,649,402). The model normalises its input with the CIFAR-10
     statistics.
     """
-    classes = _count(classes, "classes")
+    classes = whole_number(classes, "classes")
     width = _at_least(width, "width", 0.05)
 
     def n(channels: int) -> int:

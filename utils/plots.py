@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .checks import whole_number
 from .geometry import ConvGeometry, effective_kernel_size
 
 MAX_FIGURE_WIDTH = 10.0  # inches; 1,000 px at the course's 100 dpi
@@ -99,8 +100,8 @@ def show_images(
     cmaps = [cmap] * len(images) if isinstance(cmap, str) else list(cmap)
     if len(cmaps) != len(images):
         raise ValueError(f"got {len(images)} images but {len(cmaps)} colour maps.")
-    if columns is not None and (isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1):
-        raise ValueError(f"columns must be a whole number >= 1 (or None: one row), got {columns!r}.")
+    if columns is not None:
+        whole_number(columns, "columns", hint="(None: one row)")
     columns = columns or len(images)
     rows = -(-len(images) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
@@ -164,8 +165,7 @@ def plot_history(
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> np.ndarray:
     """Counts (classes x classes): row = true class, column = predicted class."""
-    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 1:
-        raise ValueError(f"classes must be a whole number >= 1, got {classes!r}.")
+    whole_number(classes, "classes")
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
         if labels.dtype.kind not in "iuf" or (labels.dtype.kind == "f" and np.any(labels != np.round(labels))):
