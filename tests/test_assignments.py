@@ -140,6 +140,13 @@ def test_each_source_starts_with_the_shared_setup_cell(name):
     )
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_each_source_ends_with_the_shared_submit_cells(name):
+    nb = nbformat.read(assignments.SOURCES / f"{name}.ipynb", as_version=4)
+    last = [(c.cell_type, c.source) for c in nb.cells[-len(assignments.SUBMIT_CELLS) :]]
+    assert last == assignments.submit_cells(), f"{name}: end with utils.assignments.submit_cells()"
+
+
 # Colab, simulated: a stand-in google.colab._message serves the notebook (Colab keeps it off
 # the disk), and otter is told it runs in Colab, where it refuses tests stored in the notebook.
 FAKE_COLAB = """\

@@ -90,6 +90,36 @@ def setup_cell(name: str, course: bool = False) -> str:
     return cell + "\n\n" + find[find.index("os.environ.setdefault") :]
 
 
+SUBMIT_CELLS = (
+    (
+        "markdown",
+        "## Submit\n\nRun every cell from the top (*Kernel → Restart and run all* in Jupyter, *Runtime →\n"
+        "Restart session and run all* in Colab), then check all your answers once more:",
+    ),
+    ("code", "grader.check_all()"),
+    (
+        "markdown",
+        "Save the notebook, then run the cell below. In Jupyter it writes a zip file holding\n"
+        "your notebook: upload that zip. Colab cannot write it: there, download the notebook\n"
+        "(*File → Download → Download .ipynb*) and upload the `.ipynb` file instead.",
+    ),
+    (
+        "code",
+        'if "google.colab" in sys.modules:\n'
+        '    print("Colab: File > Download > Download .ipynb, then upload it.")\n'
+        "else:\n"
+        "    grader.export(pdf=False, run_tests=True)",
+    ),
+)
+
+
+def submit_cells() -> list[tuple[str, str]]:
+    """The cells every assignment source ends with, as ``(cell_type, source)``: check every
+    answer once more, then hand in (a zip from otter's export in Jupyter; the notebook
+    itself from Colab, where export cannot write it)."""
+    return list(SUBMIT_CELLS)
+
+
 def names() -> list[str]:
     """The assignments: the stems of ``assignments/*.ipynb``, sorted."""
     return sorted(p.stem for p in SOURCES.glob("*.ipynb"))
