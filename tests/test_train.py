@@ -554,6 +554,9 @@ def test_evaluate_trained_knows_the_records_data(name, shared_data, monkeypatch)
     record = json.loads((train.MODELS / name / "record.json").read_text())
     _, _, x_test, y_test = train.load_data(train.recipe(name).dataset)
     assert trained.test_set_sha256(x_test, y_test) == record["test_data"]["sha256"]
+    # the same test set in the loaders' raw form (uint8 pixels, uint8 labels (N, 1)) too
+    raw = np.round(x_test * 255).astype("uint8")
+    assert trained.test_set_sha256(raw, y_test.astype("uint8")[:, None]) == record["test_data"]["sha256"]
     model, _ = train.load_trained(name)
     same = train.evaluate_trained(name, x_test, y_test, model=model)
     assert same.same_data and same.reproduces_record
@@ -605,3 +608,5 @@ def test_evaluate_trained_refuses_bad_input(shared_data, monkeypatch):
         train.evaluate_trained("lenet6", x, y)
     with pytest.raises(ValueError, match="same N > 0"):
         trained.test_set_sha256(x, y[:3])
+    with pytest.raises(ValueError, match="integer labels"):
+        trained.test_set_sha256(x, y.astype("float32"))

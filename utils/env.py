@@ -158,13 +158,26 @@ def no_latex_copies() -> None:
         shell.display_formatter.formatters["text/latex"].enabled = False
 
 
+def full_float32_matmuls() -> None:
+    """Make TensorFlow multiply float32 in full float32 on GPUs too. On Ampere and newer GPUs
+    (Colab's A100 and L4) it uses TensorFloat-32 by default, with 10-bit mantissas, and the
+    chapters' checks of Keras against NumPy would then agree only to about 1e-3."""
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+
+
 def setup(seed: int = 0) -> None:
     """Check versions, seed every random generator, and print what this run uses.
 
     Called by the setup cell at the top of every chapter. Raises EnvironmentMismatch
     with instructions when a version is too old; warns (and goes on) when one is newer
     than the course was tested with. Also sets the course's figure style and drops the
-    LaTeX copy of rich outputs (:func:`no_latex_copies`).
+    LaTeX copy of rich outputs (:func:`no_latex_copies`) and turns TensorFloat-32 off
+    (:func:`full_float32_matmuls`).
     """
     global _started
     _started = time.perf_counter()
@@ -195,6 +208,7 @@ def setup(seed: int = 0) -> None:
     use_course_style()
     no_latex_copies()
     keras.utils.set_random_seed(seed)
+    full_float32_matmuls()
     print(
         f"Profile: {profile()} | {device_description()}\n"
         f"Python {versions['python']} | TensorFlow {versions['tensorflow']} | "

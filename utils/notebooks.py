@@ -138,6 +138,7 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
             notebook,
             timeout=timeout_s,
             kernel_name="python3",
+            record_timing=False,  # per-cell timestamps: kilobytes of noise in the stored file
             resources={"metadata": {"path": str(path.parent.resolve())}},
         ).execute()
     except CellExecutionError:

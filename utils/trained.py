@@ -56,16 +56,23 @@ def evaluate(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 500) ->
 
 
 def test_set_sha256(x: np.ndarray, y: np.ndarray) -> str:
-    """SHA-256 of a test set as loaded: images ``x`` and labels ``y`` (their dtypes, shapes
-    and bytes), so that two copies of a data set with any pixel different get different
-    hashes."""
+    """SHA-256 of a test set as loaded: images ``x`` ``(N, ...)`` and labels ``y`` ``(N,)`` or
+    ``(N, 1)``, so that two copies of a data set with any pixel different get different
+    hashes. The arrays are hashed in one form whatever their dtypes: uint8 pixels as float32
+    in [0, 1] (as :func:`utils.recipes.load_data` gives them), other images as float32, and
+    labels as int64 in one column."""
     x, y = np.asarray(x), np.asarray(y)
-    if x.ndim < 2 or y.ndim < 1 or len(x) != len(y) or len(x) == 0:
+    if y.ndim == 2 and y.shape[1:] == (1,):
+        y = y.ravel()
+    if x.ndim < 2 or y.ndim != 1 or len(x) != len(y) or len(x) == 0:
         raise ValueError(
             f"a test set needs images (N, ...) and labels (N,) with the same N > 0, got shapes {x.shape} and {y.shape}."
         )
+    if x.dtype.kind not in "uif" or y.dtype.kind not in "ui":
+        raise ValueError(f"a test set needs numeric images and integer labels, got {x.dtype} and {y.dtype}.")
+    images = x.astype("float32") / 255 if x.dtype == np.uint8 else x.astype("float32")
     sha = hashlib.sha256()
-    for array in (x, y):
+    for array in (images, y.astype("int64")):
         sha.update(f"{array.dtype.str}{array.shape}".encode())
         sha.update(np.ascontiguousarray(array).tobytes())
     return sha.hexdigest()
