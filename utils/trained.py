@@ -112,12 +112,12 @@ def save_weights_float16(model: Any, r: Recipe, path: Path) -> None:
     half.save_weights(path)
 
 
-def load_trained(name: str, folder: Path | None = None) -> tuple[Any, dict]:
-    """The shipped model ``name`` with its weights, and its record (a dict; see README).
+def load_record(name: str, folder: Path | None = None) -> tuple[dict, Path]:
+    """The checked record of the shipped model ``name`` and the path of its weights file.
 
     Checks that the record was made by the current recipe and that the weights file's
     SHA-256 is the recorded one; raises :class:`utils.DataError` saying what to do when
-    the files are missing, altered or from another recipe (never a silently random model).
+    the files are missing, altered or from another recipe.
     ``folder``: where the files are (default ``assets/models/NAME``).
     """
     r = recipe(name)
@@ -150,7 +150,14 @@ def load_trained(name: str, folder: Path | None = None) -> tuple[Any, dict]:
             f"{weights} is altered or corrupt: its SHA-256 is {found[:12]}..., the record says "
             f"{expected[:12]}.... Restore it (git checkout -- {folder}) or retrain: {retrain}"
         )
-    model = r.build()
+    return record, weights
+
+
+def load_trained(name: str, folder: Path | None = None) -> tuple[Any, dict]:
+    """The shipped model ``name`` with its weights, and its record (a dict; see README),
+    after the checks of :func:`load_record` (never a silently random model)."""
+    record, weights = load_record(name, folder)
+    model = recipe(name).build()
     model.load_weights(weights)
     return model, record
 
@@ -210,7 +217,7 @@ def evaluate_trained(
     if model is None:
         model, record = load_trained(name)
     else:
-        _, record = load_trained(name)
+        record, _ = load_record(name)
     if (x_test is None) != (y_test is None):
         raise ValueError("pass both x_test and y_test, or neither (then the recipe's test set is loaded).")
     if x_test is None:
