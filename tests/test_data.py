@@ -57,6 +57,40 @@ def test_cifar10(local):
     assert 100 < x_train.mean() < 140
 
 
+def test_cifar10_decoded_once_then_read_from_the_checked_cache(local, monkeypatch, tmp_path):
+    """The decoded arrays are kept under the zip's SHA-256 and checked by their own on every
+    load: a damaged copy is decoded again, never returned."""
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "cache"))
+    decoded = []
+    tiny = ((np.full((4, 32, 32, 3), 7, np.uint8), np.arange(4, dtype=np.uint8)[:, None]),) * 2
+
+    def decode(raw):
+        decoded.append(len(raw))
+        return tiny
+
+    monkeypatch.setattr(data, "_decode_cifar10_zip", decode)
+    first = load_cifar10()
+    second = load_cifar10()
+    assert len(decoded) == 1 and all(np.array_equal(a, b) for a, b in zip(first[0] + first[1], second[0] + second[1]))
+    (cached,) = (tmp_path / "cache").glob("cifar10-jpeg-*.npz")
+    with np.load(cached) as stored:
+        altered = {key: stored[key] for key in stored.files}
+    altered["x"] = altered["x"].copy()
+    altered["x"][0, 0, 0, 0] = 8
+    np.savez(cached, **altered)
+    assert load_cifar10()[0][0][0, 0, 0, 0] == 7 and len(decoded) == 2  # the altered copy was not used
+    cached.write_bytes(b"truncated")
+    assert load_cifar10()[0][0].shape == (4, 32, 32, 3) and len(decoded) == 3
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "mine"))
+    assert data.cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv(data.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert data.cache_dir() == tmp_path / "xdg" / "cnn-course"
+
+
 @pytest.fixture
 def mnist_copy(monkeypatch, shared_data, tmp_path):
     """A writable copy of the MNIST folder, with CNN_COURSE_DATA pointing at it."""

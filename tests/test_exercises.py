@@ -34,30 +34,30 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKED = {
     "conv.output_size": conv_output_size(224, 7, 2, 3),  # 112
     "conv.params": conv2d_params(7, 3, 24),  # 3,552
-    "conv.same_padding": same_padding(6, 3, 2),  # (0, 1)
+    "conv.same_padding": same_padding(224, 7, 2),  # (2, 3): total 5, the odd zero at the bottom
     "conv.dense_equivalent": dense_params(32 * 32 * 1, 28 * 28 * 6),  # 4,821,600
-    "pool.output_size": pool_output_size(13, 3, 2),  # 6
-    "pool.overlap": 2 * 2,  # row 2 lies in the windows starting at rows 0 and 2; column likewise
+    "pool.output_size": pool_output_size(71, 3, 2),  # 35
+    "pool.overlap": 3 * 1,  # 5x5 windows, stride 2, 11x11: row 4 in windows from rows 0, 2, 4; column 1 in one
     "pool.dense_after_pool": dense_params(12 * 12 * 48, 10),  # 69,130
     "pool.gap_params": dense_params(512, 1000),  # 513,000
     "act.sigmoid_slope_at": math.log((1 + 0.6**0.5) / (1 - 0.6**0.5)),  # s(1 - s) = 0.1: 2.0634
     "act.five_sigmoids": 0.25**5,  # 0.0009765625, within 0.1%
-    "act.maxout_params": 3 * dense_params(100, 50),  # 15,150
+    "act.maxout_params": 4 * dense_params(120, 64),  # 30,976: 4 pieces, each a Dense(64) on 120 inputs
     "act.leaky_value": 0.1 * -3,  # -0.3
     "basics.axis_sum": [1 + 4, 2 + 5, 3 + 6],
     "basics.channels_first_shape": (64, 3, 224, 224),
     "basics.updates_per_epoch": -(-60_000 // 128),  # 469
     "basics.pattern_params": conv2d_params(3, 1, 8) + dense_params(14 * 14 * 8, 10),  # 15,770
-    "pre.variance_after": 1,
-    "pre.covariance_size": (32 * 32 * 3) ** 2,  # 9,437,184
-    "pre.channel_mean_size": 3,
+    "pre.variance_after": (1 / 2) ** 2,  # 0.25: divided by 2 std
+    "pre.covariance_size": (28 * 28 * 1) ** 2,  # 614,656
+    "pre.channel_mean_size": 64 * 64 * 3,  # 12,288: a per-pixel mean image
     "pre.whitening_factor": 1 / 4**0.5,  # 0.5
     "lenet.c1_params": conv2d_params(5, 3, 6),  # 456, on RGB input
     "lenet.c3_connections": 10 * 10 * (60 * 25 + 16),  # 151,600 (paper, Table I: 60 pairs)
     "lenet.s4_without_padding": pool_output_size(conv_output_size(pool_output_size(conv_output_size(28, 5), 2), 5), 2),
     "lenet.f6_params": dense_params(120, 100),  # 12,100, with 100 units
     "learn.loss_half": -math.log(0.5),  # 0.6931
-    "learn.max_lr": 2 / 10,  # 2 / largest curvature
+    "learn.max_lr": 2 / 25,  # 2 / largest curvature
     "learn.im2col_rows": 32 * conv_output_size(28, 3) ** 2,  # 21,632
     "learn.batch_factor": 3**2,
     "alexnet.conv1_stride2": conv_output_size(227, 11, 2),  # 109
@@ -329,7 +329,7 @@ def test_lrn_reference_matches_the_keras_layer():
         (lambda a, **kw: a[..., :-1], "it returned shape"),
         (lambda a, **kw: 1 / 0, "it raised ZeroDivisionError: division by zero"),
         (lambda a, **kw: "text", "not an array of numbers"),
-        (lambda a, **kw: None, "it returned None"),
+        (lambda a, **kw: print(end=""), "it returned None"),  # forgets to return (a stub is not "not yet")
         (lambda a: a, "it raised TypeError"),  # forgets the keyword arguments
         (42, "give the function itself"),
     ],
@@ -383,3 +383,112 @@ def test_no_exercise_answer_is_printed_before_its_exercise(chapter):
         for output in cell.get("outputs", []):
             above += output.get("text", "") + output.get("data", {}).get("text/plain", "") + "\n"
     assert not found, f"{chapter.name}: answers shown above their exercise: {found}"
+
+
+def _float32(reference):
+    """``reference`` as a float32 learner would write it: float32 inputs, float32 output."""
+
+    def fn(*args, **kwargs):
+        args = [a.astype("float32") if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in args]
+        kwargs = {k: np.float32(v) if isinstance(v, float) else v for k, v in kwargs.items()}
+        out = np.asarray(reference(*args, **kwargs))
+        return out.astype("float32") if out.dtype.kind == "f" else out
+
+    return fn
+
+
+@pytest.mark.parametrize("exercise", sorted(FUNCTIONS))
+def test_float32_answers_pass(exercise):
+    """float32 carries about 7 digits: a right answer computed in it is right (issue #24)."""
+    from utils.exercises import _first_failure
+
+    reference = FUNCTIONS[exercise][1]
+    assert _first_failure(exercise, _float32(reference), 200, seed=0) is None
+    assert function_is_correct(exercise, _float32(FUNCTION_WORKED[exercise]))
+
+
+def test_the_libraries_named_by_the_exercises_pass():
+    import tensorflow as tf
+
+    assert function_is_correct("pre.per_image_standardize", tf.image.per_image_standardization)
+    assert function_is_correct("basics.softmax", tf.nn.softmax)
+    lrn = lambda a, size=5, k=2.0, alpha=1e-4, beta=0.75: tf.nn.local_response_normalization(  # noqa: E731
+        a.astype("float32"), size // 2, k, alpha, beta
+    )
+    assert function_is_correct("alexnet.lrn", lrn)
+
+
+def _standardize_with(std):
+    def fn(images):
+        axes = tuple(range(1, images.ndim))
+        spread = np.maximum(std(images, axes), 1 / np.sqrt(np.prod(images.shape[1:])))
+        return ((images - images.mean(axis=axes, keepdims=True)) / spread).astype("float32")
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    ("exercise", "fn"),
+    [
+        ("pre.per_image_standardize", _standardize_with(lambda x, axes: x.std(axis=axes, ddof=1, keepdims=True))),
+        ("pre.per_image_standardize", _standardize_with(lambda x, axes: x.std(axis=(1, 2), keepdims=True))),
+        ("pre.per_image_standardize", lambda images: (images - images.mean()) / images.std()),  # the batch's
+        ("alexnet.lrn", _float32(lambda a, size, k, alpha, beta: lrn_worked(a, size, k, alpha / size, beta))),
+        ("alexnet.lrn", _float32(lambda a, size, k, alpha, beta: lrn_worked(a, size, k, alpha, beta * 1.01))),
+        ("act.elu", _float32(lambda x, alpha: np.where(x > 0, x, np.expm1(x)))),  # ignores alpha
+        ("act.elu", _float32(lambda x, alpha: np.where(x > 0, x, alpha * np.exp(x)))),
+        ("basics.softmax", _float32(lambda z: np.exp(z) / np.exp(z).sum())),
+        ("basics.softmax", _float32(lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=1, keepdims=True))),
+        ("conv.conv1d", _float32(lambda x, w, stride, padding: np.convolve(np.pad(x, padding), w, "valid")[::stride])),
+        ("resnet.residual_block", _float32(lambda x, w1, w2: np.maximum(0, np.maximum(0, x @ w1) @ w2))),
+        ("learn.avg_pool_backward", _float32(lambda dout, size: np.kron(dout, np.ones((1, size, size, 1))) / size)),
+        ("vgg.receptive_field", lambda kernels, strides: 1 + sum(k - 1 for k in kernels)),
+        ("vgg.stack_params", lambda kernels, channels: sum(k * k * c * c for k, c in zip(kernels, channels))),
+    ],
+)
+def test_planted_wrong_float32_answers_fail(exercise, fn):
+    assert not function_is_correct(exercise, fn)
+
+
+def test_a_wrong_attempt_gets_the_hint_and_a_right_one_does_not(capsys):
+    def elu_without_return(x, alpha=1.0):
+        np.where(x > 0, x, alpha * np.expm1(x))
+
+    hint = FUNCTIONS["act.elu"][2]
+    for nothing in (..., None):
+        check_function("act.elu", nothing)
+        out = capsys.readouterr().out.replace("\n", " ")
+        assert out.startswith("act.elu: write the function, then pass it here") and "Hint" not in out
+    check_function("act.elu", elu_without_return)
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert out.startswith("act.elu: not yet. case 1: it returned None.") and hint.split()[0] in out
+    check_function("act.elu", FUNCTION_WORKED["act.elu"])
+    assert "Hint" not in capsys.readouterr().out
+
+
+def test_a_function_that_never_returns_is_reported_after_the_time_limit(capsys):
+    import threading
+    import time
+
+    stop = threading.Event()
+
+    def forever(x, alpha=1.0):
+        while not stop.is_set():  # an endless loop, ended by the test so no thread is left spinning
+            time.sleep(0.01)
+
+    try:
+        start = time.perf_counter()
+        check_function("act.elu", forever, time_limit=0.5)
+        assert time.perf_counter() - start < 5
+        out = capsys.readouterr().out.replace("\n", " ")
+        assert out.startswith("act.elu: not yet. Your function did not return within 0.5 s (case 1 of 8")
+        assert "loop that never ends" in out and "Hint" not in out
+        assert not function_is_correct("act.elu", forever, time_limit=0.2)
+    finally:
+        stop.set()
+    assert function_is_correct("act.elu", FUNCTION_WORKED["act.elu"], time_limit=30)
+    for bad in (0, -1, "10", True, float("nan"), float("inf"), None):
+        with pytest.raises(ValueError, match="time_limit must be a number of seconds > 0"):
+            check_function("act.elu", FUNCTION_WORKED["act.elu"], time_limit=bad)
+    with pytest.raises(ValueError, match="no exercise called"):
+        check_function(None, FUNCTION_WORKED["act.elu"])

@@ -248,3 +248,33 @@ def test_receptive_field_by_hand_and_bad_input():
         receptive_field([(3, 1), 3])
     with pytest.raises(ValueError, match="stride"):
         receptive_field([(3, 0)])
+
+
+def test_measured_receptive_field_is_the_extent_on_dilated_and_strided_stacks():
+    """The field spans first to last reaching row, gaps included (issue #24: it counted the rows)."""
+    from utils.geometry import measured_receptive_field, receptive_field
+
+    assert measured_receptive_field([(3, 1, 2)]) == (5, 5)  # reaches 3 rows of 5
+    assert measured_receptive_field([(3, 1, 2)] * 2) == (9, 9)
+    assert measured_receptive_field([(1, 2), (3, 1)]) == (5, 5)
+    rng = np.random.default_rng(24)
+    for _ in range(25):
+        stack = []
+        for _ in range(rng.integers(1, 4)):
+            kernel, dilation = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+            stride = 1 if dilation > 1 else int(rng.integers(1, 4))  # Keras refuses both above 1
+            stack.append((kernel, stride, dilation))
+        assert measured_receptive_field(stack) == (receptive_field(stack)[0],) * 2, stack
+
+
+def test_a_flag_must_be_true_or_false_and_measured_field_names_stride_with_dilation():
+    from utils.geometry import conv2d_params, dense_params, measured_receptive_field
+
+    assert conv2d_params(3, 3, 4, use_bias=np.bool_(False)) == 108
+    for bad in ("no", None, 0):
+        with pytest.raises(ValueError, match=f"use_bias must be True or False, got {bad!r}"):
+            conv2d_params(3, 3, 4, use_bias=bad)  # "no" counted the biases, None left them out
+        with pytest.raises(ValueError, match="use_bias must be True or False"):
+            dense_params(3, 4, use_bias=bad)
+    with pytest.raises(ValueError, match=r"layers\[1\] has stride 2 and dilation 2: Keras's Conv2D does not allow"):
+        measured_receptive_field([(3, 1), (3, 2, 2)])

@@ -114,3 +114,39 @@ def test_new_layers_refuse_bad_arguments():
         PCAColorShift([1, 2], np.eye(3))
     with pytest.raises(ValueError, match="std must be >= 0"):
         PCAColorShift([1, 2, 3], np.eye(3), std=-1)
+
+
+@pytest.mark.parametrize(
+    "build, wrong, says",
+    [
+        ("lenet5", (2, 28, 28, 1), "utils.pad_mnist"),
+        ("lenet5", (2, 28, 28), "ndim=4"),
+        ("vgg_cifar", (2, 28, 28, 3), "32x32x3"),
+        ("alexnet_cifar", (2, 28, 28, 3), "32x32x3"),  # ran silently before: its 'same' pools fit 28x28
+    ],
+)
+def test_fixed_size_builders_name_the_shape_they_take(build, wrong, says, tmp_path):
+    from utils import models
+
+    model = getattr(models, build)(**({} if build == "lenet5" else {"width": 0.1}))
+    right = (2, *model.inputs[0].shape[1:])
+    with pytest.raises(ValueError, match=r"expected (shape=\(None, 32, 32|ndim=4)") as error:
+        model(np.zeros(wrong, "float32"))
+    assert says in str(error.value)
+    assert model(np.zeros(right, "float32")).shape == (2, 10)
+    model.save(tmp_path / "model.keras")  # still a plain Sequential that reloads
+    reloaded = keras.models.load_model(tmp_path / "model.keras")
+    assert np.allclose(reloaded(np.ones(right, "float32")), model(np.ones(right, "float32")), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("build", "flag"),
+    [("vgg_cifar", "batch_norm"), ("vgg16", "batch_norm"), ("googlenet", "batch_norm"), ("alexnet", "lrn")],
+)
+def test_builders_refuse_a_flag_that_is_not_true_or_false(build, flag):
+    """batch_norm="no" built the batch-normalised network: a string counts as True."""
+    from utils import models
+
+    for bad in ("no", None, 0):
+        with pytest.raises(ValueError, match=f"{flag} must be True or False: {bad!r}"):
+            getattr(models, build)(**{flag: bad})

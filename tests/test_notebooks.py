@@ -121,6 +121,22 @@ def test_printed_lines_fit_the_column(notebook):
                 assert not long, f"{path.name} code cell {i + 1} prints lines over {MAX_LINE} characters: {long}"
 
 
+def test_stored_trained_model_cells_reproduce_their_records(notebook):
+    """The stored runs are on the course's own data, so every shipped model a chapter
+    evaluates (``utils.evaluate_trained``, cells tagged trained-model) reports its record's
+    own test set and reproduces the record."""
+    path, nb = notebook
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        text = "".join(t for name, t in _texts(cell) if name == "stdout")
+        if "evaluate_trained" in cell.source and ".wrapped()" in cell.source:
+            assert "trained-model" in cell.metadata.get("tags", []), f"{path.name} code cell {i + 1}"
+            said = " ".join(text.split())
+            assert "the record's own test set" in said and "NOT reproduced" not in said, (
+                f"{path.name} code cell {i + 1}: the stored run did not reproduce the record on "
+                f"its own test set: {said[:300]!r}"
+            )
+
+
 def test_stored_notebook_is_lean(notebook):
     path, _ = notebook
     size = path.stat().st_size

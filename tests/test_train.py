@@ -572,7 +572,21 @@ def test_evaluate_trained_knows_the_records_data(name, shared_data, monkeypatch)
     assert abs(moved.accuracy - same.accuracy) < 0.01
     sentence = str(moved)
     assert f"The record, {record['test_accuracy']:.2%}, is on {record['test_data']['source']}" in sentence
-    assert train.recipe(name).literature in sentence and "a test set other than the record's" in sentence
+    assert train.recipe(name).literature in sentence and "of a test set other than the record's." in sentence
+    # offline, another copy is not called the original, nor a gap between copies claimed
+    assert not moved.downloaded and "gap between the two copies" not in sentence
+    # a part of the record's test set is not the record's test set either
+    part = train.evaluate_trained(name, x_test[:300], y_test[:300], model=model)
+    assert not part.same_data and "on 300 test images of a test set other than" in str(part)
+    assert f"({len(x_test):,} images)" in str(part)
+    # printed at the book's width: one sentence a line, folded, no word broken
+    for ev in (same, moved, part):
+        lines = ev.wrapped().splitlines()
+        assert max(map(len, lines)) <= 75 and " ".join(lines) == str(ev)
+        assert len(ev.wrapped(40).splitlines()) > len(lines)
+        assert sum(line.endswith(".") for line in lines) >= len(ev.sentences())
+    with pytest.raises(ValueError, match="width must be a whole number of characters >= 20"):
+        same.wrapped(10)
 
 
 def test_evaluate_trained_on_keras_data_names_the_original(monkeypatch, shared_data):
@@ -590,8 +604,9 @@ def test_evaluate_trained_on_keras_data_names_the_original(monkeypatch, shared_d
     monkeypatch.delenv("CNN_COURSE_DATA")
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: ((x, y), (xt, yt)))
     ev = train.evaluate_trained("lenet5_mnist")
-    assert not ev.same_data and ev.data == "the original mnist (Keras's download)"
+    assert not ev.same_data and ev.downloaded and ev.data == "the original MNIST (Keras's download)"
     assert "The course does not measure the gap" in str(ev)
+    assert ev.wrapped().splitlines()[-1] == "The course does not measure the gap between the two copies."
 
 
 def test_evaluate_trained_refuses_bad_input(shared_data, monkeypatch):
@@ -610,3 +625,31 @@ def test_evaluate_trained_refuses_bad_input(shared_data, monkeypatch):
         trained.test_set_sha256(x, y[:3])
     with pytest.raises(ValueError, match="integer labels"):
         trained.test_set_sha256(x, y.astype("float32"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["lenet5_mnist", "--limit", "0"], "argument --limit: must be a whole number >= 1, got '0'"),
+        (["lenet5_mnist", "--limit", "-5"], "argument --limit: must be a whole number >= 1, got '-5'"),
+        (["lenet5_mnist", "--limit", "2.5"], "argument --limit: must be a whole number >= 1"),
+        (["lenet5_mnist", "--epochs", "0"], "argument --epochs: must be a whole number >= 1"),
+        (["--bench", "vgg99"], "no recipe called 'vgg99'; the recipes: lenet5_mnist, "),
+        (["lenet5_mnist", "--synthetic"], "--synthetic goes with --bench"),
+    ],
+)
+def test_the_command_refuses_bad_arguments_in_one_line(argv, says, capsys):
+    """Issue #24: --limit 0 trained on everything, --limit -5 on all but five, --bench vgg99 a child traceback."""
+    with pytest.raises(SystemExit) as exit_:
+        train.main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("limit", "epochs"), [(0, None), (-5, None), (2.5, None), (True, None), (8, 0), (8, 1.5)])
+def test_train_refuses_a_limit_or_epochs_that_is_not_a_whole_number_at_least_one(limit, epochs, tmp_path):
+    name = "limit" if epochs is None else "epochs"
+    with pytest.raises(ValueError, match=f"{name} must be a whole number .*>= 1"):
+        train.train("lenet5_mnist", epochs=epochs, out=tmp_path, limit=limit, verbose=0)
+    assert not any(tmp_path.iterdir())  # refused before any work

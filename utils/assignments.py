@@ -182,14 +182,74 @@ def grade(built: Path, submission: Path) -> dict[str, tuple[float, float]]:
     return {t["name"]: (float(t["score"]), float(t["max_score"])) for t in tests if "score" in t}
 
 
+def _built_folder(parser: argparse.ArgumentParser, given: str) -> Path:
+    """The built assignment named by ``given`` (its folder, or just its name), else a one-line
+    usage error saying what was wrong and how to fix it."""
+    folder = Path(given)
+    build_it = f"build it first: python -m utils.assignments {folder.name if folder.name in names() else 'NAME'}"
+    if folder.suffix in (".ipynb", ".zip"):
+        parser.error(f"BUILT comes first, then SUBMISSION: --grade _build/assignments/NAME {given}")
+    if not folder.is_dir() and given in names():
+        folder = BUILD / given  # an assignment's name for its folder in _build/assignments
+        if not folder.is_dir():
+            parser.error(f"assignment {given!r} is not built yet: {build_it}")
+    if not folder.exists():
+        parser.error(
+            f"no built assignment at {given}: give the folder that python -m utils.assignments NAME "
+            f"made (_build/assignments/NAME) or the assignment's name, one of: {', '.join(names())}"
+        )
+    if not folder.is_dir():
+        parser.error(f"{given} is a file, not a built assignment's folder (_build/assignments/NAME)")
+    if not sorted((folder / "autograder").glob("*-autograder_*.zip")):
+        parser.error(f"{given} holds no autograder (autograder/NAME-autograder_*.zip): {build_it}")
+    return folder
+
+
+def _submission(parser: argparse.ArgumentParser, given: str) -> Path:
+    """The submission ``given`` if it is a readable notebook (or otter's zip of one), else a
+    one-line usage error saying what was wrong and how to fix it."""
+    import zipfile
+
+    path = Path(given)
+    if not path.exists():
+        parser.error(f"no submission at {given}: check the path (the notebook, NAME.ipynb, or its zip)")
+    if path.is_dir():
+        parser.error(f"{given} is a folder: give the submitted notebook (.ipynb) or zip file inside it")
+    if path.suffix == ".zip":
+        held: list[str] = []
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                held = archive.namelist()
+        if not any(name.endswith(".ipynb") for name in held):
+            parser.error(f"{given} is not a zip holding a notebook: ask for the zip otter's export wrote")
+        return path
+    if path.suffix != ".ipynb":
+        parser.error(f"{given} is not a notebook: give the submitted .ipynb file (or the zip otter's export wrote)")
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        parser.error(f"{given} is not a readable notebook (broken JSON: {error}): ask for the file again")
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        parser.error(f"{given} is JSON but not a Jupyter notebook (no cells): ask for the submitted notebook")
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Generate the assignments' student versions and autograders.")
+    parser = argparse.ArgumentParser(
+        prog="python -m utils.assignments", description="Generate the assignments' student versions and autograders."
+    )
     parser.add_argument("names", nargs="*", help="assignments (default: all)")
     parser.add_argument("--grade", nargs=2, metavar=("BUILT", "SUBMISSION"), help="grade one submission")
     parser.add_argument("--no-run-tests", action="store_true", help="skip otter's check of the solutions")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in names()]
+    if unknown:
+        parser.error(f"no assignment called {', '.join(map(repr, unknown))}; the assignments: {', '.join(names())}")
     if args.grade:
-        scores = grade(Path(args.grade[0]), Path(args.grade[1]))
+        if args.names:
+            parser.error("--grade takes BUILT and SUBMISSION only: leave out the assignment names")
+        built, submission = _built_folder(parser, args.grade[0]), _submission(parser, args.grade[1])
+        scores = grade(built, submission)
         for question, (score, most) in scores.items():
             print(f"{question:28} {score:g} / {most:g}")
         print(f"{'total':28} {sum(s for s, _ in scores.values()):g} / {sum(m for _, m in scores.values()):g}")

@@ -180,12 +180,54 @@ def _load_idx_folder(dataset: str, folder: Path) -> tuple[Split, Split]:
     return (x_train, y_train), (x_test, y_test)
 
 
+CACHE_ENV = "CNN_COURSE_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where decoded copies of the offline data are kept: ``CNN_COURSE_CACHE`` if set, else
+    ``~/.cache/cnn-course`` (``XDG_CACHE_HOME`` respected)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-course"
+
+
+def _arrays_sha256(arrays: list[np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(str((array.dtype.str, array.shape)).encode())
+        digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
+
+
 def _load_cifar10_zip(folder: Path) -> tuple[Split, Split]:
-    """Decode the CIFAR-10 JPEG zip into Keras's layout, classes interleaved by a fixed shuffle."""
+    """Decode the CIFAR-10 JPEG zip into Keras's layout, classes interleaved by a fixed shuffle.
+
+    Decoding 60,000 JPEGs takes seconds, so the arrays are kept in :func:`cache_dir` under the
+    zip's SHA-256, with a SHA-256 of their own that is checked on every load (a damaged or
+    stale copy is decoded again). The zip itself is verified on every load too."""
+    raw = _read_checked(folder / "cifar10-jpeg.zip", "cifar10", gzipped=False)
+    cached = cache_dir() / f"cifar10-jpeg-{hashlib.sha256(raw).hexdigest()[:16]}.npz"
+    try:
+        with np.load(cached) as stored:
+            arrays = [stored[key] for key in ("x", "y", "xt", "yt")]
+            if str(stored["sha256"]) == _arrays_sha256(arrays):
+                return (arrays[0], arrays[1]), (arrays[2], arrays[3])
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        pass  # no copy yet, or a damaged one: decode
+    (x, y), (xt, yt) = _decode_cifar10_zip(raw)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.npz")
+        np.savez(partial, x=x, y=y, xt=xt, yt=yt, sha256=_arrays_sha256([x, y, xt, yt]))
+        os.replace(partial, cached)
+    except OSError:
+        pass  # a read-only home: decode every time
+    return (x, y), (xt, yt)
+
+
+def _decode_cifar10_zip(raw: bytes) -> tuple[Split, Split]:
     from PIL import Image
 
-    path = folder / "cifar10-jpeg.zip"
-    raw = _read_checked(path, "cifar10", gzipped=False)
     splits = []
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         for split in ("train", "test"):

@@ -28,21 +28,20 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "Each filter has F*F*C weights and one bias; there are K filters.",
     ),
     "conv.same_padding": (
-        "463f2998327eb3a694145e6014444480b2235be84aa6cfd57871cc64f1cd816c",
-        "Give (top, bottom). 'same' needs ceil(W/S) outputs; the total padding is "
-        "(out - 1) * S + F - W, and the odd zero goes at the bottom.",
+        "18b058689d010062a25cd7fb949b2abfea1757d2de45ca3abdda17db956e506b",
+        "Give (top, bottom). 'same' pads just enough for ceil(W/S) outputs; an odd zero goes at the bottom.",
     ),
     "conv.dense_equivalent": (
         "653723d00aefaad5ea8cf7a32ca4c7ae63ad6f3f4d0633e00fd6f16d2b9dc7fd",
         "A dense layer connects every input value (H*W*C) to every output value (H'*W'*K), plus one bias per output.",
     ),
     "pool.output_size": (
-        "e7f6c011776e8db7cd330b54174fd76f7d0216b612387a5ffcfb81e6f0919683",
+        "9f14025af0065b30e47e23ebb3b491d39ae8ed17d33739e5ff3827ffb3634953",
         "Use floor((W - F) / S) + 1.",
     ),
     "pool.overlap": (
-        "4b227777d4dd1fc61c6f884f48641d02b4d121d3fd328cb08b5531fcacdabf8a",
-        "Count the windows along the row that contain row 2, do the same for the column, and multiply.",
+        "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
+        "Count the windows along the rows that contain row 4, do the same for the columns and column 1, and multiply.",
     ),
     "pool.dense_after_pool": (
         "5d2e2e04427a6f321ba0c9dac9d38bdc32ccc1ed24211869977efdae57cccd0d",
@@ -55,15 +54,14 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "act.sigmoid_slope_at": (
         "096d6d598f1d9114f96663f60118b5b2f1cde55176d21524a9c1570792427051",
-        "The slope is s(1 - s) with s = sigmoid(x): solve s(1 - s) = 0.1 for the s above 1/2, "
-        "then undo the sigmoid: x = ln(s / (1 - s)).",
+        "The slope is s(1 - s) with s = sigmoid(x).",
     ),
     "act.five_sigmoids": (
         "e734ab0b8c4d7d476c4964b537aab7097681f546fec81f67b15e5006f5278b02",
-        "Each factor is at most the answer to exercise 1.",
+        "Each factor is at most the sigmoid's largest slope (the table above).",
     ),
     "act.maxout_params": (
-        "b50ecd4487a1d9ef8ca1af4cb05d260d42a356ca5750782ff5425e4910d7665a",
+        "0d1153fd686d360c06b9e6be9eb6686dfb69a70394afe8bd5c056d9952ce7019",
         "Each of the pieces is a full dense layer of its own.",
     ),
     "act.leaky_value": (
@@ -84,19 +82,20 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "basics.pattern_params": (
         "0d0f6f943249b3fae67a15d5482fe824cff456f2495b1cf3b38763eabff08f00",
-        "Conv: F*F*C*K + K. Pooling: none. Dense: (14*14*8) inputs times 10 outputs plus 10 biases.",
+        "Pooling halves height and width and has no parameters; a dense layer has one weight per (input, "
+        "output) pair plus one bias per output.",
     ),
     "pre.variance_after": (
-        "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b",
-        "Dividing by the standard deviation divides the variance by its square.",
+        "a30a043314fa89294fa2c1c989a01fbb5329e5c085a5c5a8d27317656de24ae0",
+        "Dividing data by a number divides its variance by that number's square.",
     ),
     "pre.covariance_size": (
-        "e6b97144fcb82aa0d12fbabfe0abf1b0a76a55a7daff5cb3ff749132988e05eb",
-        "One entry per pair of dimensions; there are 32*32*3 dimensions.",
+        "1f85be2ac44efa6071ef9a0e1f9bd069a5112ade24d1e1bcb875f5e918fdbcc5",
+        "One entry per pair of dimensions: how many dimensions has a flattened image?",
     ),
     "pre.channel_mean_size": (
-        "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce",
-        "One mean per colour channel, over all images and positions.",
+        "36bf10ffbf1b3cfedc393ceb4dc1f8998ebf480e8ad91853bcc1c2b2cb3e6454",
+        "A per-pixel mean image has the shape of one image: one number per pixel and channel.",
     ),
     "pre.whitening_factor": (
         "d2cbad71ff333de67d07ec676e352ab7f38248eb69c942950157220607c55e84",
@@ -104,7 +103,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "lenet.c1_params": (
         "b3a8e0e1f9ab1bfe3a36f231f676f78bb30a519d2b21e6c530c0eee8ebb4a5d0",
-        "Each filter: 5*5*3 weights (one 5x5 slice per colour channel) and a bias.",
+        "A filter has one weight per input value it covers (all channels) and one bias.",
     ),
     "lenet.c3_connections": (
         "e25392a9f3801d1983883cdeb2826d701c69a4bc2df21303beb10c454d13aae8",
@@ -117,7 +116,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "lenet.f6_params": (
         "73e5608506e1117ddb50c360078389c68b08f4485e71b4b02cca29a0f7d98f9d",
-        "A dense layer from C5's 120 units to 100 units: one weight per pair, one bias per unit.",
+        "A dense layer has one weight per (input, output) pair and one bias per output.",
     ),
     "alexnet.conv1_stride2": (
         "0fd42b3f73c448b34940b339f87d07adf116b05c0227aad72e8f0ee90533e699",
@@ -125,7 +124,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "alexnet.grouped_params": (
         "e50f6eb71c47d7295b53ffcb103a4307e77857e34b9d61c07e80ae68992cc13e",
-        "With g groups each filter sees 96 / g of the input maps: 5 * 5 * (96 / g) weights and a bias per filter.",
+        "With g groups, how many of the 96 input maps does one filter of the layer see?",
     ),
     "alexnet.dropout_value": (
         "2f7b654eae9c01e00b875d85560b5d20771d10ce05166b8ecde188bf313343a1",
@@ -133,7 +132,8 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "alexnet.crop_count": (
         "29db0c6782dbd5000559ef4d9e953e300e2b479eed26d887ef3f92b921c06a67",
-        "The crop can start at 2 * pad + 1 offsets along each side; count both sides and the mirror.",
+        "At how many offsets can a crop start along one side of the padded image? Then count the other "
+        "side and the mirror.",
     ),
     "resnet.blocks_110": (
         "2fca346db656187102ce806ac732e06a62df0dbb2829e511a770556d398e1a6e",
@@ -141,17 +141,18 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "resnet.basic_weights": (
         "8a0bd5419d8081b7db77879afd76c9543cdeae5244c4379b572d238d24337706",
-        "Two 3x3 convolutions from 128 to 128 channels: 3 * 3 * 128 * 128 weights each, no biases.",
+        "Which of kernel area, input channels and output channels does a convolution's weight count "
+        "multiply? The block has two such layers and no biases.",
     ),
     "resnet.bottleneck_macs": (
         "bbd49364e42adb50f09dd6ec65f3b943542596d470bfba0a69346f209ee5f370",
-        "Each convolution does (its weights) multiply-adds at every output position: 1x1 512->128, "
-        "3x3 128->128, 1x1 128->512, all on 14 x 14 positions.",
+        "A convolution does as many multiply-adds per output position as it has weights; how many output "
+        "positions has each of the three?",
     ),
     "resnet.projection_params": (
         "43e83ea476f3f16bd4761ddf256e0cc5997636f43f0196ca32a2e008fdad645b",
-        "Only the two blocks that change the shape have projections (32->64 and 64->128 channels): "
-        "a 1x1 convolution without bias, and batch normalisation's 4 numbers per channel.",
+        "Which blocks change the shape, and so need a projection? Count a 1x1 convolution without bias "
+        "and its batch normalisation (as Keras counts it).",
     ),
     "vgg.block3_field": (
         "d59eced1ded07f84c145592f65bdf854358e009c5cd705f5215bf18697fed103",
@@ -160,7 +161,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "vgg.three_3x3_weights": (
         "e79076a9ffe3884b0a32607ef01869d4e57547de2f5ee28023e12ca1718f4b8c",
-        "Each 3x3 convolution from C to C channels has 3 * 3 * C * C weights.",
+        "Count one 3x3 convolution from C to C channels as the convolution chapter did, then the stack.",
     ),
     "vgg.reduced_branch_macs": (
         "94b656d28c3e57c7360802f99a58fa9a1c3f839c786f0c6c005b5040a2284f96",
@@ -173,25 +174,25 @@ ANSWERS: dict[str, tuple[str, str]] = {
     ),
     "vgg.smoothing_gap": (
         "a5fbfafb5054ef69f7f383594c19ebeb5ee7da2c2c773d7529cfe4e8913f0cff",
-        "The loss is smallest where the softmax gives each class its target probability: "
-        "1 - s + s/K for the true class, s/K for each other; the gap is the log of their ratio.",
+        "Where is the loss smallest: when the softmax gives each class what probability? The logits' gap "
+        "follows from the ratio of two of those.",
     ),
     "learn.loss_half": (
         "4017bf5e6996ff06254f8fecce867e6a19778dfdad169a1f5d81ff9cb11e1b80",
         "The loss is -log(p) of the true class.",
     ),
     "learn.max_lr": (
-        "44896b09365746b5f7167ee4d64988a38f7f4628803cbf86224e74eeb7c69e9d",
+        "36819111cffb9e1e90eb1fb7c0c29b56a1bc148d41478af66a3de0e5486bb688",
         "Along a direction of curvature c a step multiplies the distance to the minimum by (1 - lr "
         "* c); it must stay above -1.",
     ),
     "learn.im2col_rows": (
         "020d5ea1a53ef267ea77568bbdb811707a7e5fbc82bb14b971af5a95101c0a73",
-        "One row per window per image: (28 - 3 + 1) squared windows per image.",
+        "One row per window per image: how many 3x3 windows fit in a 28x28 image at stride 1?",
     ),
     "learn.batch_factor": (
         "19581e27de7ced00ff1ce50b2047e7a567c76b1cbaebabe5ef03f7c3017bb5b7",
-        "Error ~ 1 / sqrt(B): solve sqrt(factor) = 3.",
+        "How does the error of the mean change when the batch grows by a factor k?",
     ),
 }
 
@@ -514,8 +515,8 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
     "alexnet.lrn": (
         _lrn_cases,
         _lrn_reference,
-        "For each channel c, sum the squares of the channels c - size//2 ... c + size//2 that "
-        "exist (fewer at the edges), then divide a by (k + alpha * sum) ** beta.",
+        "The formula is the chapter's; the work is at the edges: which channels around c exist when some of "
+        "the size // 2 on either side would fall outside?",
     ),
     "alexnet.ten_crop": (
         _ten_crop_cases,
@@ -526,8 +527,8 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
     "basics.softmax": (
         _softmax_cases,
         _softmax_reference,
-        "Exponentiate, then divide each row by its sum. Large logits overflow np.exp: subtracting "
-        "each row's largest logit first changes nothing in the result and keeps exp at most 1.",
+        "Exponentiate, then divide each row by its sum. If scores in the thousands give inf or nan, "
+        "ask what adding the same number to every score of a row does to the probabilities.",
     ),
     "pre.per_image_standardize": (
         _per_image_cases,
@@ -549,52 +550,105 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
     "pool.argmax": (
         _argmax_pool_cases,
         _argmax_pool_reference,
-        "For each window, find the position of its largest value, convert it to the input's "
-        "row r and column c, and return r * W + c (W: the input's width), per image and channel.",
+        "Which entry of each window wins, and where does that window start in the input? The answer is a flat "
+        "index into one input map.",
     ),
     "lenet.confusion_matrix": (
         _confusion_cases,
         _confusion_reference,
-        "Start from zeros of shape (classes, classes); add 1 at [label, prediction] for every "
-        "pair: rows are the true classes, columns the predicted ones.",
+        "Rows are the true classes, columns the predictions: which cell does each (label, prediction) pair "
+        "add one to? (Write it without utils.confusion_matrix.)",
     ),
     "learn.avg_pool_backward": (
         _avg_pool_backward_cases,
         _avg_pool_backward_reference,
-        "Each input in a window got 1/size**2 of the window's output, so it gets 1/size**2 of "
-        "that output's gradient: repeat dout size times along height and width, divide by size**2.",
+        "Each input in a window got 1/size**2 of the window's output. Which share of that output's "
+        "gradient flows back to it, and which output's window is each input in?",
     ),
     "resnet.shortcut_a": (
         _shortcut_a_cases,
         _shortcut_a_reference,
-        "Keep every stride-th row and column from the first (x[:, ::stride, ::stride, :]), then "
-        "add filters - C channels of zeros, half of them (rounded down) before x's channels, the rest after.",
+        "Slicing with a step keeps every stride-th row; new channels of zeros can be added with np.pad "
+        "or np.concatenate. Compare your output's shape with the one in the stub's comment.",
     ),
     "resnet.residual_block": (
         _residual_block_cases,
         _residual_block_reference,
-        "F(x) = relu(x @ w1) @ w2; the block returns relu(F(x) + x), row by row for a batch of rows.",
+        "The exercise's formula with @ and np.maximum; check the shapes on the way: x @ w1 is (N, K).",
     ),
     "vgg.receptive_field": (
         _receptive_field_cases,
         _receptive_field_reference,
-        "Walk the layers from the input: keep the field size (start 1) and the jump, the input "
-        "pixels between neighbouring outputs (start 1); each layer adds (kernel - 1) * jump to the "
-        "size, then multiplies the jump by its stride.",
+        "Walk the layers from the input and keep two numbers: the field's size so far, and how many "
+        "input pixels lie between neighbouring positions of the current layer. Ask how a layer's "
+        "kernel changes the first and how its stride changes the second.",
     ),
     "vgg.stack_params": (
         _stack_params_cases,
         _stack_params_reference,
-        "Layer i maps channels[i] maps to channels[i + 1] with kernels[i] x kernels[i] filters: "
-        "k * k * c_in * c_out weights and c_out biases; add up the layers.",
+        "Each layer is one convolution: count its weights and biases as the convolution chapter did, from the "
+        "channels that go in and come out.",
     ),
 }
 
 FUNCTION_CASES = 8  # random cases a function must pass
+# A value is right within RTOL of itself plus ATOL of the case's largest expected value: float32
+# answers (about 7 digits, so an error of ~1e-7 of the values summed near a result of 0) pass,
+# a wrong formula does not. (float64's rtol=1e-5, atol=1e-8 refused float32 values near 0.)
+FUNCTION_RTOL = 1e-4
+FUNCTION_ATOL = 1e-5
+# Absolute tolerance of exercises whose float32 error is not in proportion to the output:
+# standardising pixels up to 255 by a spread as small as 1/sqrt(HWC) turns float32's rounding
+# of a flat image's mean into outputs of up to 4e-4 where the reference has 0.
+FUNCTION_ATOL_FLOOR = {"pre.per_image_standardize": 2e-3}
+TIME_LIMIT = 10.0  # seconds a learner's function may take over all its random cases
 
 
-def _first_failure(exercise: str, fn: Callable[..., Any], cases: int, seed: int) -> str | None:
-    """Why ``fn`` fails ``exercise`` on its first failing random case, or None if all pass."""
+def _close(got: np.ndarray, expected: np.ndarray, floor: float = 0.0) -> bool:
+    """Whether ``got`` equals ``expected`` within a tolerance scaled to the expected values
+    (at least ``floor``)."""
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    return bool(np.allclose(got, expected, rtol=FUNCTION_RTOL, atol=max(FUNCTION_ATOL * scale, floor)))
+
+
+def _time_limit(seconds: Any) -> float:
+    number = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
+    if not number or not 0 < seconds < math.inf:
+        raise ValueError(f"time_limit must be a number of seconds > 0, got {seconds!r}.")
+    return float(seconds)
+
+
+def _within(seconds: float, work: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run ``work()`` in a daemon thread and wait at most ``seconds`` for it: ``(True, its
+    result)``, or ``(False, None)`` if it is still running (it is left running, as a thread
+    cannot be stopped from outside; a daemon thread does not keep Python from exiting).
+    An exception that ``work`` raises is raised here. Works in Jupyter and Colab, on any
+    thread, unlike a SIGALRM alarm, which only the main thread of a Unix process can use."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as error:  # handed to the waiting thread
+            box["error"] = error
+
+    thread = threading.Thread(target=run, name="check_function", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        return False, None
+    if "error" in box:
+        raise box["error"]
+    return True, box["result"]
+
+
+def _first_failure(
+    exercise: str, fn: Callable[..., Any], cases: int, seed: int, progress: dict | None = None
+) -> str | None:
+    """Why ``fn`` fails ``exercise`` on its first failing random case, or None if all pass.
+    ``progress["case"]`` is set to the case being run."""
     if exercise not in FUNCTIONS:
         raise ValueError(f"no exercise called {exercise!r}; the ids are: {', '.join(sorted(FUNCTIONS))}.")
     if not callable(fn):
@@ -602,6 +656,8 @@ def _first_failure(exercise: str, fn: Callable[..., Any], cases: int, seed: int)
     make, reference, _ = FUNCTIONS[exercise]
     rng = np.random.default_rng(seed)
     for case in range(1, cases + 1):
+        if progress is not None:
+            progress["case"] = case
         args, kwargs = make(rng)
         expected = np.asarray(reference(*args, **kwargs))
         shown = ", ".join([f"an array of shape {np.shape(a)}" if np.ndim(a) else repr(a) for a in args])
@@ -618,29 +674,55 @@ def _first_failure(exercise: str, fn: Callable[..., Any], cases: int, seed: int)
             return f"case {case}: it returned a {type(got).__name__}, not an array of numbers."
         if got.shape != expected.shape:
             return f"case {case}: called with ({shown}), it returned shape {got.shape}, not {expected.shape}."
-        if not np.allclose(got, expected, rtol=1e-5, atol=1e-8):
+        if not _close(got, expected, FUNCTION_ATOL_FLOOR.get(exercise, 0.0)):
+            if not np.isfinite(got).all() and np.isfinite(expected).all():
+                return f"case {case}: called with ({shown}), some values are nan or inf."
             return f"case {case}: called with ({shown}), the shape is right but some values are not."
     return None
 
 
-def function_is_correct(exercise: str, fn: Callable[..., Any]) -> bool:
-    """Whether ``fn`` passes the random cases of ``exercise`` (for autograders; prints nothing)."""
-    return _first_failure(exercise, fn, FUNCTION_CASES, seed=0) is None
+def _check_exercise_id(exercise: Any) -> None:
+    if not isinstance(exercise, str) or exercise not in FUNCTIONS:
+        raise ValueError(f"no exercise called {exercise!r}; the ids are: {', '.join(sorted(FUNCTIONS))}.")
 
 
-def check_function(exercise: str, fn: Callable[..., Any]) -> None:
+def function_is_correct(exercise: str, fn: Callable[..., Any], time_limit: float = TIME_LIMIT) -> bool:
+    """Whether ``fn`` passes the random cases of ``exercise`` (for autograders; prints nothing);
+    False if it has not returned from them within ``time_limit`` seconds."""
+    _check_exercise_id(exercise)
+    seconds = _time_limit(time_limit)
+    done, failure = _within(seconds, lambda: _first_failure(exercise, fn, FUNCTION_CASES, seed=0))
+    return done and failure is None
+
+
+def check_function(exercise: str, fn: Callable[..., Any], time_limit: float = TIME_LIMIT) -> None:
     """Call your function ``fn`` on random inputs and print whether it agrees with the
     course's reference, with a hint when it does not (never the expected values).
 
     Args:
         exercise: the id given with the exercise, e.g. ``"alexnet.lrn"``.
         fn: your function (its name, without brackets).
+        time_limit: seconds to wait for ``fn`` over all the random cases (10); a function
+            still running then is reported (an endless loop?) and left to run in the background.
+
+    Floats are compared within 0.01% of each value plus 0.001% of the largest expected value,
+    so float32 answers count as right.
     """
+    _check_exercise_id(exercise)
+    seconds = _time_limit(time_limit)
     if fn is None or fn is Ellipsis:
         _say(f"{exercise}: write the function, then pass it here (its name, without brackets).")
         return
-    failure = _first_failure(exercise, fn, FUNCTION_CASES, seed=0)
-    if failure is None:
+    progress: dict[str, int] = {}
+    done, failure = _within(seconds, lambda: _first_failure(exercise, fn, FUNCTION_CASES, 0, progress))
+    if not done:
+        _say(
+            f"{exercise}: not yet. Your function did not return within {seconds:g} s (case "
+            f"{progress.get('case', 1)} of {FUNCTION_CASES}, on small inputs). Check for a loop that never "
+            f"ends, such as a while loop whose condition stays true. It may keep running in the "
+            f"background: restart the kernel if the notebook slows down."
+        )
+    elif failure is None:
         _say(f"{exercise}: correct on {FUNCTION_CASES} random inputs!")
     else:
         _say(f"{exercise}: not yet. {failure} Hint: {FUNCTIONS[exercise][2]}")

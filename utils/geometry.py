@@ -16,6 +16,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Union
 
+import numpy as np
+
 from .checks import whole_number
 
 Padding = Union[str, int]
@@ -194,8 +196,17 @@ def conv2d_output_shape(
     return out_h, out_w, filters
 
 
+def _flag(value: object, name: str) -> bool:
+    """``value`` if it is True or False (Python's or NumPy's), else ValueError: a string such as
+    "no" would count as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
 def conv2d_params(kernel_size: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True) -> int:
     """Learnable parameters of a 2-D convolution: ``F_h * F_w * C * K`` weights + ``K`` biases."""
+    use_bias = _flag(use_bias, "use_bias")
     kh, kw = _pair(kernel_size, "kernel_size")
     kh, kw = _positive_int(kh, "kernel_size"), _positive_int(kw, "kernel_size")
     in_channels = _positive_int(in_channels, "in_channels")
@@ -205,6 +216,7 @@ def conv2d_params(kernel_size: int | tuple[int, int], in_channels: int, filters:
 
 def dense_params(in_units: int, out_units: int, use_bias: bool = True) -> int:
     """Learnable parameters of a dense (fully connected) layer: ``in * out`` weights + ``out`` biases."""
+    use_bias = _flag(use_bias, "use_bias")
     in_units = _positive_int(in_units, "in_units")
     out_units = _positive_int(out_units, "out_units")
     return in_units * out_units + (out_units if use_bias else 0)
@@ -302,9 +314,11 @@ def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tu
     Builds one single-channel ``Conv2D`` per layer (kernel of ones, no padding, the layer's
     stride and dilation; a pooling window has the same geometry as such a convolution),
     then lights one row of an otherwise black ``size`` x ``size`` image at a time, and one
-    column at a time: a row or column is in the field when the centre output changes. All
-    weights being positive, nothing cancels, so this is the input region the centre
-    output depends on. Compare :func:`receptive_field`, which computes it.
+    column at a time: a row or column reaches the centre output when that output changes.
+    All weights being positive, nothing cancels. The field is the extent from the first to
+    the last row (column) that reaches it, gaps included: a dilated or strided stack skips
+    rows inside its field (one 3x3 at dilation 2 reaches 3 rows of a 5-row field), as
+    :func:`receptive_field`, which computes it, counts them.
 
     Args:
         layers: one ``(kernel, stride)`` or ``(kernel, stride, dilation)`` per layer, input
@@ -313,7 +327,8 @@ def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tu
         size: side of the test image in pixels; by default big enough for the field.
 
     Returns:
-        ``(rows, columns)``: the height and width, in input pixels, of the field.
+        ``(rows, columns)``: the height and width, in input pixels, of the field (last row
+        that reaches the centre output - first such row + 1; the same for columns).
     """
     import keras
     import numpy as np
@@ -329,6 +344,11 @@ def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tu
         kernel = tuple(_positive_int(v, f"layers[{i}] kernel") for v in _pair(layer[0], f"layers[{i}] kernel"))
         stride = tuple(_positive_int(v, f"layers[{i}] stride") for v in _pair(layer[1], f"layers[{i}] stride"))
         dilation = _positive_int(layer[2] if len(layer) == 3 else 1, f"layers[{i}] dilation")
+        if max(stride) > 1 and dilation > 1:
+            raise ValueError(
+                f"layers[{i}] has stride {layer[1]} and dilation {dilation}: Keras's Conv2D does not allow "
+                f"a stride and a dilation both above 1. Use stride 1 with the dilation, or dilation 1."
+            )
         parsed.append((kernel, stride, dilation))
         reach += (effective_kernel_size(max(kernel), dilation) - 1) * jump
         jump *= max(stride)
@@ -351,4 +371,9 @@ def measured_receptive_field(layers: list[tuple], size: int | None = None) -> tu
     if out.shape[1] < 1 or out.shape[2] < 1:
         raise ValueError(f"size {size} is too small for this stack: the output is empty.")
     centre = out[:, out.shape[1] // 2, out.shape[2] // 2, 0]
-    return int(np.count_nonzero(centre[:size])), int(np.count_nonzero(centre[size:]))
+
+    def extent(reached: np.ndarray) -> int:
+        lines = np.flatnonzero(reached)
+        return int(lines[-1] - lines[0] + 1)
+
+    return extent(centre[:size]), extent(centre[size:])

@@ -23,6 +23,9 @@ LENET_VARIANTS = ("modern", "classic", "classic-full")
 # differ by under 0.002).
 CIFAR10_MEAN = (0.4913, 0.4821, 0.4465)
 CIFAR10_STD = (0.2452, 0.2428, 0.2606)
+# what a builder's model names when it is called on the wrong shape
+MNIST_FIX = "32x32x1 images (utils.pad_mnist pads MNIST's 28x28)"
+CIFAR_FIX = "32x32x3 images (resize others to 32x32 RGB)"
 
 
 def _at_least(value: Any, name: str, low: float, below=None) -> float:
@@ -36,6 +39,21 @@ def _at_least(value: Any, name: str, low: float, below=None) -> float:
     if below is not None and value >= below:
         raise ValueError(f"{name} must be below {below}, got {value!r}.")
     return value
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):  # "no" would count as True
+        raise ValueError(f"{name} must be True or False: {value!r}.")
+    return value
+
+
+def expect_input(model: keras.Sequential, fix: str) -> keras.Sequential:
+    """``model``, made to refuse inputs of another shape than its Input's
+    with an error naming that shape and ``fix`` (a Sequential model does
+    not check, and fails deep inside). Not saved with the model."""
+    shape = model.inputs[0].shape
+    model.input_spec = keras.InputSpec(shape=shape, name=fix)
+    return model
 
 
 def lenet5(
@@ -83,7 +101,8 @@ def lenet5(
         layers.append(keras.layers.Dropout(rate, name="dropout"))
     layers.append(keras.layers.Dense(10, **l2, name="output"))
     name = "lenet5_" + variant.replace("-", "_")
-    return keras.Sequential(layers, name=name)
+    model = keras.Sequential(layers, name=name)
+    return expect_input(model, MNIST_FIX)
 
 
 RESNET_BLOCKS = ("basic", "preact")
@@ -287,6 +306,7 @@ def alexnet(
     """
     classes = whole_number(classes, "classes")
     groups = whole_number(groups, "groups")
+    lrn = _flag(lrn, "lrn")
     if 48 % groups or 192 % groups:
         raise ValueError(f"groups must divide 48 and 192, got {groups}.")
     layers = keras.layers
@@ -413,7 +433,8 @@ def alexnet_cifar(
             layers.Dropout(dropout, name=f"drop{i}"),
         ]
     stack.append(layers.Dense(classes, name="fc8"))
-    return keras.Sequential(stack, name="alexnet_cifar")
+    model = keras.Sequential(stack, name="alexnet_cifar")
+    return expect_input(model, CIFAR_FIX)
 
 
 VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
@@ -432,6 +453,7 @@ def vgg16(
     ``batch_norm=True`` puts batch normalisation after each convolution.
     """
     classes = whole_number(classes, "classes")
+    batch_norm = _flag(batch_norm, "batch_norm")
     layers = keras.layers
     stack: list = [keras.Input((224, 224, 3))]
     for stage, (filters, convs) in enumerate(VGG16_STAGES, start=1):
@@ -521,6 +543,7 @@ def googlenet(
     """
     classes = whole_number(classes, "classes")
     big_kernel = whole_number(big_kernel, "big_kernel")
+    batch_norm = _flag(batch_norm, "batch_norm")
     layers = keras.layers
     inputs = keras.Input((224, 224, 3), name="image")
     x = _conv_unit(inputs, 64, 7, "conv1", batch_norm, stride=2)
@@ -574,6 +597,7 @@ def vgg_cifar(
         )
     width = _at_least(width, "width", 0.05)
     classes = whole_number(classes, "classes")
+    batch_norm = _flag(batch_norm, "batch_norm")
     layers = keras.layers
     variance = [s**2 for s in CIFAR10_STD]
     stack: list = [
@@ -604,7 +628,8 @@ def vgg_cifar(
         layers.Flatten(name="flatten"),
         layers.Dense(classes, name="logits"),
     ]
-    return keras.Sequential(stack, name=f"vgg_cifar_{config}")
+    model = keras.Sequential(stack, name=f"vgg_cifar_{config}")
+    return expect_input(model, CIFAR_FIX)
 
 
 def small_inception_module(x: Any, one: int, three: int, name: str) -> Any:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .augment import AUGMENTATIONS, augment_batch, cutout_batch, smoothed_crossentropy
+from .checks import whole_number
 from .data import DataError
 from .device import device_name, versions
 from .recipes import CIFAR8_LEFT_OUT, LATER_FIELDS, RECIPES, Recipe, load_data, recipe
@@ -172,13 +173,13 @@ def train(
     import keras
 
     r = recipe(name)
-    epochs = r.epochs if epochs is None else int(epochs)
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    epochs = r.epochs if epochs is None else whole_number(epochs, "epochs")
+    if limit is not None:  # 0 or a negative number would slice all (or all but some) images
+        limit = whole_number(limit, "limit", unit="images", hint="Leave it out to train on every image.")
     out = Path(out) if out else MODELS / name
     start = time.perf_counter()
     x, y, xt, yt = load_data(r.dataset)
-    if limit:
+    if limit is not None:
         x, y, xt, yt = x[:limit], y[:limit], xt[:limit], yt[:limit]
     keras.utils.set_random_seed(r.seed)
     model = r.build()
@@ -250,25 +251,38 @@ def _read_csv(path: Path) -> dict[str, list[float]]:
     return {key: [float(row[i]) for row in rows] for i, key in enumerate(header)}
 
 
+def _at_least_one(text: str) -> int:
+    """argparse type of --epochs and --limit: a whole number >= 1."""
+    try:
+        return whole_number(int(text), "it")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m utils.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("name", nargs="*", help="recipe name(s); see --list")
     parser.add_argument("--list", action="store_true", help="list the recipes and exit")
-    parser.add_argument("--epochs", type=int, help="override the recipe's epochs (not shippable)")
+    parser.add_argument("--epochs", type=_at_least_one, help="override the recipe's epochs (not shippable)")
     parser.add_argument("--out", type=Path, help="output folder (default assets/models/NAME)")
     parser.add_argument("--backup", type=Path, help="folder for resumable state (BackupAndRestore)")
     parser.add_argument("--tensorboard", type=Path, help="folder for TensorBoard logs")
     parser.add_argument("--synthetic", action="store_true", help="--bench on random images (no data needed)")
-    parser.add_argument("--limit", type=int, help="train and test on the first N images only")
+    parser.add_argument("--limit", type=_at_least_one, help="train and test on the first N images only (N >= 1)")
     parser.add_argument("--bench", action="store_true", help="benchmark the recipes on every installed backend")
     args = parser.parse_args(argv)
     if args.list:
         for r in RECIPES.values():
             print(f"{r.name}: {r.description}; {r.epochs} epochs, batch {r.batch_size}")
         return
+    if args.synthetic and not args.bench:
+        parser.error("--synthetic goes with --bench (training always uses the real data)")
     if args.bench:
         from .bench import _bench_all
 
+        unknown = [name for name in args.name if name not in RECIPES]
+        if unknown:
+            parser.error(f"no recipe called {', '.join(map(repr, unknown))}; the recipes: {', '.join(RECIPES)}")
         _bench_all(args.name or list(RECIPES), args.synthetic)
         return
     if len(args.name) != 1:

@@ -13,16 +13,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .checks import whole_number
 from .data import DataError, data_dir
 from .recipes import Recipe, load_data, recipe
 
 MODELS = Path(__file__).resolve().parent.parent / "assets" / "models"
 REPRODUCE_TOLERANCE = 0.001  # a record is reproduced within 10 test images in 10,000
+
+# How the data sets are named to a learner
+SHOWN_NAMES = {"mnist": "MNIST", "cifar10": "CIFAR-10", "cifar10-8": "CIFAR-10 without cats and dogs"}
 
 # The test sets the records were measured on, by the SHA-256 that test_set_sha256 gives for
 # them as recipes.load_data returns them from the course's offline copies.
@@ -176,25 +181,41 @@ class Evaluation:
     data: str  # what the test set at hand is
     record_data: str  # what the record's test set is
     literature: str
+    record_images: int = 0  # the size of the record's test set
+    downloaded: bool = False  # the test set at hand is Keras's download (the original data)
 
     @property
     def reproduces_record(self) -> bool:
         """Whether the accuracy matches the record's within :data:`REPRODUCE_TOLERANCE`."""
         return abs(self.accuracy - self.record_accuracy) <= REPRODUCE_TOLERANCE
 
-    def __str__(self) -> str:
+    def sentences(self) -> list[str]:
+        """The evaluation in whole sentences, the first naming the model; see :meth:`wrapped`."""
         measured = f"{self.name}: {self.accuracy:.2%} on {self.images:,} test images"
         if self.same_data:
             agrees = "reproduced" if self.reproduces_record else "NOT reproduced"
-            return (
+            return [
                 f"{measured} of {self.record_data}, the record's own test set: its "
                 f"{self.record_accuracy:.2%} is {agrees}."
-            )
-        return (
-            f"{measured} of {self.data}. The record, {self.record_accuracy:.2%}, is on "
-            f"{self.record_data}; the literature reports {self.literature}. The course does not "
-            f"measure the gap between the two copies."
-        )
+            ]
+        of_record = f" ({self.record_images:,} images)" if self.record_images else ""
+        said = [
+            f"{measured} of {self.data}.",
+            f"The record, {self.record_accuracy:.2%}, is on {self.record_data}{of_record}; the "
+            f"literature reports {self.literature}.",
+        ]
+        if self.downloaded:
+            said.append("The course does not measure the gap between the two copies.")
+        return said
+
+    def wrapped(self, width: int = 75) -> str:
+        """The sentences, each starting a new line and folded to ``width`` characters (the
+        book's column is 75), for ``print``."""
+        width = whole_number(width, "width", minimum=20, unit="characters")
+        return "\n".join(textwrap.fill(sentence, width) for sentence in self.sentences())
+
+    def __str__(self) -> str:
+        return " ".join(self.sentences())
 
 
 def evaluate_trained(
@@ -247,9 +268,9 @@ def evaluate_trained(
     if same:
         data = recorded["source"]
     elif data_dir() is None:
-        data = f"the original {'CIFAR-10' if r.dataset.startswith('cifar10') else r.dataset} (Keras's download)"
+        data = f"the original {SHOWN_NAMES.get(r.dataset, r.dataset)} (Keras's download)"
     else:
-        data = f"a test set other than the record's ({r.dataset}: {record.get('test_images', '?'):,} images)"
+        data = "a test set other than the record's"
     return Evaluation(
         name=name,
         accuracy=scores["test_accuracy"],
@@ -260,4 +281,6 @@ def evaluate_trained(
         data=data,
         record_data=recorded["source"],
         literature=r.literature,
+        record_images=int(record.get("test_images", 0)),
+        downloaded=not same and data_dir() is None,
     )
