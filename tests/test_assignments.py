@@ -16,25 +16,41 @@ NAMES = assignments.names()
 # notebook that the public tests do not catch but the hidden tests do.
 PLANTED = {
     "conv_numpy": [
-        # ignores the dilation
-        ("rows = slice(i * stride, i * stride + span_h, dilation)", "rows = slice(i * stride, i * stride + kh)"),
-        ("cols = slice(j * stride, j * stride + span_w, dilation)", "cols = slice(j * stride, j * stride + kw)"),
-        # overwrites instead of adding where pooling windows overlap
-        ("dx[batch, r, s, channels] += dout[:, i, j]", "dx[batch, r, s, channels] = dout[:, i, j]"),
+        # the public checks try every feature on square images and kernels: these slips
+        # only show on shapes that are not square, which only the hidden tests use.
+        # The kernel's height for its width too
+        (
+            "cols = slice(j * stride, j * stride + span_w, dilation)",
+            "cols = slice(j * stride, j * stride + span_h, dilation)",
+        ),
+        # pooled output as wide as it is high
+        ("oh, ow = (h - size) // stride + 1, (w - size) // stride + 1", "oh = ow = (h - size) // stride + 1"),
+        # loops over the output's height twice, never its width
+        ("for j in range(dout.shape[2]):", "for j in range(dout.shape[1]):"),
     ],
     "backprop": [
         # softmax without subtracting the largest logit: overflows on large logits
         ("e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z)"),
-        # crops the padded gradient at the wrong place
-        ("dx = dxp[:, padding : padding + h, padding : padding + wd]", "dx = dxp[:, :h, :wd]"),
+        # crops the padded gradient to a square: right only for square images, the
+        # public checks' shapes
+        (
+            "dx = dxp[:, padding : padding + h, padding : padding + wd]",
+            "dx = dxp[:, padding : padding + h, padding : padding + h]",
+        ),
     ],
     "train_cnn": [
         # too little training: the model is valid and saved, but below the target accuracy
-        ("model.fit(x, y, batch_size=64, epochs=4, verbose=2)", "model.fit(x, y, batch_size=64, epochs=1, verbose=2)"),
+        # (its public check, on the validation set, fails too: the test set is never tuned on)
+        ("        epochs=4,", "        epochs=1,"),
     ],
     "transfer_layers": [
         # standardises the test features with their own mean instead of the training set's
         ("x_test = (test_features - mean) / std", "x_test = (test_features - test_features.mean(axis=0)) / std"),
+    ],
+    "bn_residual": [
+        # counts the positions as if the maps were square (H * H, not H * W): right on
+        # the public checks' square maps, wrong on the hidden test's 4 x 6
+        ("m = x.shape[0] * x.shape[1] * x.shape[2]", "m = x.shape[0] * x.shape[1] * x.shape[1]"),
     ],
 }
 
@@ -223,3 +239,40 @@ def test_unknown_assignment_and_missing_submission_say_what_is_wrong(tmp_path):
         assignments.autograder_zip(tmp_path)
     with pytest.raises(FileNotFoundError, match="No submission at"):
         assignments.grade(tmp_path, tmp_path / "missing.ipynb")
+
+
+def test_grade_on_the_command_line_says_in_one_line_what_is_wrong(tmp_path, capsys, monkeypatch):
+    """Issue #24: each bad --grade argument ended in a traceback; none of these runs otter."""
+    monkeypatch.chdir(tmp_path)
+    built = tmp_path / "built"
+    (built / "autograder").mkdir(parents=True)
+    (built / "autograder" / "conv_numpy-autograder_2026.zip").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "answers.txt").write_text("42")
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    (tmp_path / "list.ipynb").write_text("[1, 2]")
+    (tmp_path / "fake.zip").write_text("not a zip")
+    (tmp_path / "ok.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    (tmp_path / "unbuilt").mkdir()
+    monkeypatch.setattr(assignments, "BUILD", tmp_path / "_build")  # no assignment is built there
+    cases = [
+        (["--grade", "built", "missing.ipynb"], "no submission at missing.ipynb"),
+        (["--grade", "built", "folder"], "folder is a folder: give the submitted notebook"),
+        (["--grade", "built", "answers.txt"], "answers.txt is not a notebook"),
+        (["--grade", "built", "broken.ipynb"], "broken.ipynb is not a readable notebook (broken JSON"),
+        (["--grade", "built", "list.ipynb"], "list.ipynb is JSON but not a Jupyter notebook"),
+        (["--grade", "built", "fake.zip"], "fake.zip is not a zip holding a notebook"),
+        (["--grade", "unbuilt", "ok.ipynb"], "unbuilt holds no autograder"),
+        (["--grade", "conv_numpy", "ok.ipynb"], "'conv_numpy' is not built yet: build it first: python -m utils"),
+        (["--grade", "nope", "ok.ipynb"], "no built assignment at nope: give the folder"),
+        (["--grade", "ok.ipynb", "built"], "BUILT comes first, then SUBMISSION"),
+        (["nope"], "no assignment called 'nope'; the assignments: backprop"),
+    ]
+    for argv, says in cases:
+        with pytest.raises(SystemExit) as exit_:
+            assignments.main(argv)
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2, argv
+        message = err.strip().splitlines()[-1]
+        assert message.startswith("python -m utils.assignments: error: ") and says in message, (argv, err)
+        assert "Traceback" not in err
