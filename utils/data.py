@@ -205,8 +205,9 @@ def _load_cifar10_zip(folder: Path) -> tuple[Split, Split]:
     Decoding 60,000 JPEGs takes seconds, so the arrays are kept in :func:`cache_dir` under the
     zip's SHA-256, with a SHA-256 of their own that is checked on every load (a damaged or
     stale copy is decoded again). The zip itself is verified on every load too."""
-    raw = _read_checked(folder / "cifar10-jpeg.zip", "cifar10", gzipped=False)
-    cached = cache_dir() / f"cifar10-jpeg-{hashlib.sha256(raw).hexdigest()[:16]}.npz"
+    name = "cifar10-jpeg.zip"
+    raw = _read_checked(folder / name, "cifar10", gzipped=False)  # its SHA-256 is the expected one
+    cached = cache_dir() / f"cifar10-jpeg-{_SHA256['cifar10'][name][:16]}.npz"
     try:
         with np.load(cached) as stored:
             arrays = [stored[key] for key in ("x", "y", "xt", "yt")]
