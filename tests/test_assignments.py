@@ -55,95 +55,147 @@ PLANTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("assignments")
-    return {name: assignments.build(name, root / name, run_tests=False) for name in NAMES}
-
-
 def total(scores):
     return sum(s for s, _ in scores.values()), sum(m for _, m in scores.values())
 
 
+class Assignment:
+    """The tests of one assignment. Each assignment is a class of its own (made below), and
+    pytest-xdist's --dist loadscope keeps a class on one worker: the five assignments' grades
+    (the slowest tests of CI) spread over both workers instead of queueing on one."""
+
+    name = ""
+
+    @pytest.fixture(scope="class")
+    def built(self, tmp_path_factory):
+        return assignments.build(self.name, tmp_path_factory.mktemp("assignments") / self.name, run_tests=False)
+
+    def test_the_solution_scores_full_marks(self, built):
+        name = self.name
+        scores = assignments.grade(built, built / "autograder" / f"{name}.ipynb")
+        score, most = total(scores)
+        assert most > 0 and score == most, scores
+
+    def test_the_untouched_student_version_runs_and_scores_zero(self, built):
+        name = self.name
+        scores = assignments.grade(built, built / "student" / f"{name}.ipynb")
+        score, most = total(scores)
+        assert most > 0 and score == 0, scores
+
+    def test_a_planted_wrong_submission_scores_partial_marks(self, built, tmp_path):
+        name = self.name
+        path = tmp_path / f"{name}.ipynb"
+        text = (built / "autograder" / f"{name}.ipynb").read_text()
+        for right, wrong in PLANTED[name]:
+            escaped = json.dumps(right)[1:-1]
+            assert escaped in text, f"the planted edit no longer matches the solution: {right!r}"
+            text = text.replace(escaped, json.dumps(wrong)[1:-1])
+        path.write_text(text)
+        score, most = total(assignments.grade(built, path))
+        assert 0 < score < most
+
+    def test_the_student_version_holds_no_solution_and_no_hidden_test(self, built):
+        name = self.name
+        source = nbformat.read(assignments.SOURCES / f"{name}.ipynb", as_version=4)
+        solution, hidden, public, given = set(), set(), set(), set()
+        for cell in source.cells:
+            if cell.cell_type != "code":
+                continue
+            inside = re.findall(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", cell.source, re.S)
+            solution |= _distinctive("\n".join(inside).splitlines())
+            if "# BEGIN TEST CONFIG" in cell.source:
+                (hidden if "hidden: true" in cell.source else public).update(_distinctive(cell.source.splitlines()))
+            else:
+                outside = re.sub(r"# BEGIN SOLUTION\n.*?# END SOLUTION", "", cell.source, flags=re.S)
+                given |= _distinctive(outside.splitlines())
+        # lines the student is given anyway (the given code, the public tests, the instructions),
+        # or beginnings of such lines, are no leak
+        shown = given | public
+        instructions = "\n".join(c.source for c in source.cells if c.cell_type == "markdown")
+
+        def no_news(line):
+            return line in instructions or any(other.startswith(line) for other in shown)
+
+        solution = {line for line in solution if not no_news(line)}
+        hidden = {line for line in hidden if not no_news(line)}
+        assert solution and hidden
+        student = (built / "student" / f"{name}.ipynb").read_text()
+        student_text = json.dumps(json.loads(student))  # cell sources and the embedded public tests
+        leaks = [line for line in solution | hidden if json.dumps(line)[1:-1] in student_text]
+        assert not leaks, leaks
+
+    def test_the_student_version_is_one_self_contained_file(self, built):
+        """Public tests live inside the notebook (no tests folder to lose); its first code cell
+        installs otter-grader only when missing and never installs TensorFlow."""
+        name = self.name
+        student = built / "student"
+        assert [p.name for p in student.iterdir()] == [f"{name}.ipynb"]
+        nb = nbformat.read(student / f"{name}.ipynb", as_version=4)
+        assert nb.metadata["otter"]["tests"], "no public tests embedded"
+        first = next(c for c in nb.cells if c.cell_type == "code").source
+        assert 'find_spec("otter") is None' in first
+        assert re.findall(r"subprocess.run\(\[\*pip, ([^\]]*)\]", first) == [f'"{assignments.OTTER_SPEC}"']
+
+    def test_the_student_version_runs_its_public_checks_in_colab(self, built, tmp_path):
+        """Untouched: the setup cell writes the public tests to tests/, every check runs and
+        fails, and the submit cell says how to hand in from Colab (export does not run there)."""
+        name = self.name
+        nb = nbformat.read(built / "student" / f"{name}.ipynb", as_version=4)
+        run, content = run_in_fake_colab(nb, tmp_path)
+        setup = run.cells[2]  # the stand-in, the title, then the setup cell
+        assert "otter.Notebook" in setup.source and not _errors(setup)
+        assert sorted(p.stem for p in (content / "tests").glob("*.py")) == sorted(nb.metadata["otter"]["tests"])
+        checks = [c for c in run.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
+        assert checks
+        for cell in checks:
+            assert not _errors(cell) and "results:" in _text(cell), _text(cell) + str(_errors(cell))
+        assert "Download .ipynb" in _text(run.cells[-1]) and not _errors(run.cells[-1])
+
+
+# One class per assignment, in the order xdist hands them out (--no-loadscope-reorder): the
+# slowest first.
+class TestTransferLayers(Assignment):
+    name = "transfer_layers"
+
+
+class TestTrainCnn(Assignment):
+    name = "train_cnn"
+
+
+class TestBnResidual(Assignment):
+    name = "bn_residual"
+
+
+class TestBackprop(Assignment):
+    name = "backprop"
+
+
+class TestConvNumpy(Assignment):
+    name = "conv_numpy"
+
+    def test_a_solved_student_version_passes_its_public_checks_in_colab(self, built, tmp_path):
+        """The student version with the solutions typed in (conv_numpy: quick to run)."""
+        name = "conv_numpy"
+        nb = nbformat.read(built / "student" / f"{name}.ipynb", as_version=4)
+        solved = nbformat.read(built / "autograder" / f"{name}.ipynb", as_version=4)
+        assert len(solved.cells) == len(nb.cells)
+        for cell, answer in zip(nb.cells, solved.cells):
+            cell.source = answer.source
+        run, _ = run_in_fake_colab(nb, tmp_path)
+        check_all = next(c for c in run.cells if c.source == "grader.check_all()")
+        passed = _text(check_all).count("results: All test cases passed!")
+        assert not _errors(check_all) and passed == len(nb.metadata["otter"]["tests"]), _text(check_all)
+
+
 def test_there_are_assignments_and_each_has_a_planted_wrong_submission():
     assert NAMES and set(NAMES) == set(PLANTED)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_solution_scores_full_marks(name, built):
-    scores = assignments.grade(built[name], built[name] / "autograder" / f"{name}.ipynb")
-    score, most = total(scores)
-    assert most > 0 and score == most, scores
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_untouched_student_version_runs_and_scores_zero(name, built):
-    scores = assignments.grade(built[name], built[name] / "student" / f"{name}.ipynb")
-    score, most = total(scores)
-    assert most > 0 and score == 0, scores
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_a_planted_wrong_submission_scores_partial_marks(name, built, tmp_path):
-    path = tmp_path / f"{name}.ipynb"
-    text = (built[name] / "autograder" / f"{name}.ipynb").read_text()
-    for right, wrong in PLANTED[name]:
-        escaped = json.dumps(right)[1:-1]
-        assert escaped in text, f"the planted edit no longer matches the solution: {right!r}"
-        text = text.replace(escaped, json.dumps(wrong)[1:-1])
-    path.write_text(text)
-    score, most = total(assignments.grade(built[name], path))
-    assert 0 < score < most
+    assert {c.name for c in Assignment.__subclasses__()} == set(NAMES)
 
 
 def _distinctive(lines):
     """Lines long enough to be telling, without trailing comments."""
     lines = (line.split("  #")[0].strip() for line in lines)
     return {line for line in lines if len(line) >= 25}
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_student_version_holds_no_solution_and_no_hidden_test(name, built):
-    source = nbformat.read(assignments.SOURCES / f"{name}.ipynb", as_version=4)
-    solution, hidden, public, given = set(), set(), set(), set()
-    for cell in source.cells:
-        if cell.cell_type != "code":
-            continue
-        inside = re.findall(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", cell.source, re.S)
-        solution |= _distinctive("\n".join(inside).splitlines())
-        if "# BEGIN TEST CONFIG" in cell.source:
-            (hidden if "hidden: true" in cell.source else public).update(_distinctive(cell.source.splitlines()))
-        else:
-            outside = re.sub(r"# BEGIN SOLUTION\n.*?# END SOLUTION", "", cell.source, flags=re.S)
-            given |= _distinctive(outside.splitlines())
-    # lines the student is given anyway (the given code, the public tests, the instructions),
-    # or beginnings of such lines, are no leak
-    shown = given | public
-    instructions = "\n".join(c.source for c in source.cells if c.cell_type == "markdown")
-
-    def no_news(line):
-        return line in instructions or any(other.startswith(line) for other in shown)
-
-    solution = {line for line in solution if not no_news(line)}
-    hidden = {line for line in hidden if not no_news(line)}
-    assert solution and hidden
-    student = (built[name] / "student" / f"{name}.ipynb").read_text()
-    student_text = json.dumps(json.loads(student))  # cell sources and the embedded public tests
-    leaks = [line for line in solution | hidden if json.dumps(line)[1:-1] in student_text]
-    assert not leaks, leaks
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_student_version_is_one_self_contained_file(name, built):
-    """Public tests live inside the notebook (no tests folder to lose); its first code cell
-    installs otter-grader only when missing and never installs TensorFlow."""
-    student = built[name] / "student"
-    assert [p.name for p in student.iterdir()] == [f"{name}.ipynb"]
-    nb = nbformat.read(student / f"{name}.ipynb", as_version=4)
-    assert nb.metadata["otter"]["tests"], "no public tests embedded"
-    first = next(c for c in nb.cells if c.cell_type == "code").source
-    assert 'find_spec("otter") is None' in first
-    assert re.findall(r"subprocess.run\(\[\*pip, ([^\]]*)\]", first) == [f'"{assignments.OTTER_SPEC}"']
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -200,36 +252,6 @@ def _text(cell):
 
 def _errors(cell):
     return [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_student_version_runs_its_public_checks_in_colab(name, built, tmp_path):
-    """Untouched: the setup cell writes the public tests to tests/, every check runs and
-    fails, and the submit cell says how to hand in from Colab (export does not run there)."""
-    nb = nbformat.read(built[name] / "student" / f"{name}.ipynb", as_version=4)
-    run, content = run_in_fake_colab(nb, tmp_path)
-    setup = run.cells[2]  # the stand-in, the title, then the setup cell
-    assert "otter.Notebook" in setup.source and not _errors(setup)
-    assert sorted(p.stem for p in (content / "tests").glob("*.py")) == sorted(nb.metadata["otter"]["tests"])
-    checks = [c for c in run.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
-    assert checks
-    for cell in checks:
-        assert not _errors(cell) and "results:" in _text(cell), _text(cell) + str(_errors(cell))
-    assert "Download .ipynb" in _text(run.cells[-1]) and not _errors(run.cells[-1])
-
-
-def test_a_solved_student_version_passes_its_public_checks_in_colab(built, tmp_path):
-    """The student version with the solutions typed in (conv_numpy: quick to run)."""
-    name = "conv_numpy"
-    nb = nbformat.read(built[name] / "student" / f"{name}.ipynb", as_version=4)
-    solved = nbformat.read(built[name] / "autograder" / f"{name}.ipynb", as_version=4)
-    assert len(solved.cells) == len(nb.cells)
-    for cell, answer in zip(nb.cells, solved.cells):
-        cell.source = answer.source
-    run, _ = run_in_fake_colab(nb, tmp_path)
-    check_all = next(c for c in run.cells if c.source == "grader.check_all()")
-    passed = _text(check_all).count("results: All test cases passed!")
-    assert not _errors(check_all) and passed == len(nb.metadata["otter"]["tests"]), _text(check_all)
 
 
 def test_unknown_assignment_and_missing_submission_say_what_is_wrong(tmp_path):
