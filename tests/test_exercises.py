@@ -50,7 +50,7 @@ WORKED = {
     "basics.pattern_params": conv2d_params(3, 1, 8) + dense_params(14 * 14 * 8, 10),  # 15,770
     "pre.variance_after": (1 / 2) ** 2,  # 0.25: divided by 2 std
     "pre.covariance_size": (28 * 28 * 1) ** 2,  # 614,656
-    "pre.channel_mean_size": 64 * 64 * 3,  # 12,288: a per-pixel mean image
+    "pre.pixel_mean_size": 64 * 64 * 3,  # 12,288: a per-pixel mean image
     "pre.whitening_factor": 1 / 4**0.5,  # 0.5
     "lenet.c1_params": conv2d_params(5, 3, 6),  # 456, on RGB input
     "lenet.c3_connections": 10 * 10 * (60 * 25 + 16),  # 151,600 (paper, Table I: 60 pairs)
@@ -68,6 +68,8 @@ WORKED = {
     "resnet.basic_weights": 2 * 3 * 3 * 128 * 128,  # 294,912
     "resnet.bottleneck_macs": 14 * 14 * (512 * 128 + 9 * 128 * 128 + 128 * 512),  # 54,591,488
     "resnet.projection_params": 32 * 64 + 4 * 64 + 64 * 128 + 4 * 128,  # 11,008
+    "learns.occlusion_copies": ((224 - 32) // 8 + 1) ** 2,  # 625
+    "learns.fgsm_l2": 2 / 255 * math.sqrt(32 * 32 * 3),  # 0.4347
     "vgg.block3_field": receptive_field([(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (3, 1)])[0],
     "vgg.three_3x3_weights": 3 * conv2d_params(3, 128, 128, use_bias=False),  # 442,368
     "vgg.reduced_branch_macs": 14 * 14 * (480 * 16 + 5 * 5 * 16 * 48),  # 5,268,480
@@ -240,7 +242,16 @@ def stack_params_worked(kernels, channels):
     return total
 
 
+def fgsm_linear_worked(x, w, b, y, epsilon):
+    z = x @ w + b
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    onehot = np.eye(w.shape[1])[y]
+    return x + epsilon * np.sign((p - onehot) @ w.T)
+
+
 FUNCTION_WORKED = {
+    "learns.fgsm_linear": fgsm_linear_worked,
     "alexnet.lrn": lrn_worked,
     "alexnet.ten_crop": ten_crop_worked,
     "basics.softmax": softmax_worked,
@@ -300,6 +311,13 @@ def test_function_references_agree_with_the_libraries():
     convs = [keras.layers.Conv2D(c, k, strides=s) for k, s, c in zip(kernels, strides, channels[1:])]
     stack = keras.Sequential([keras.Input((32, 32, 3)), *convs])
     assert exercises._stack_params_reference(kernels, channels) == stack.count_params()
+    x, w, b, y = rng.normal(size=(3, 4)), rng.normal(size=(4, 5)), rng.normal(size=5), np.array([0, 4, 2])
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(y, xt @ w + b))
+    want = x + 0.1 * np.sign(tape.gradient(loss, xt).numpy())
+    assert np.allclose(exercises._fgsm_linear_reference(x, w, b, y, 0.1), want)
 
 
 def test_every_function_exercise_has_a_worked_answer():
@@ -345,6 +363,22 @@ def test_function_feedback_never_prints_the_expected_values(capsys):
     check_function("alexnet.lrn", lambda a, **kw: a * 0.5)
     out = capsys.readouterr().out
     assert "[" not in out and "array(" not in out and "0." not in out.split("Hint")[0].split("),")[-1]
+
+
+def test_an_untouched_stub_is_told_to_write_its_body_without_the_hint(capsys):
+    def elu(x, alpha=1.0):
+        # your code: return an array shaped like x
+        ...
+
+    def documented(x, alpha=1.0):
+        "A docstring, then pass."
+        pass
+
+    for stub in (elu, documented):
+        check_function("act.elu", stub)
+        out = capsys.readouterr().out.replace("\n", " ")
+        assert out.startswith(f"act.elu: {stub.__name__} is still the stub: write its body in place of ...")
+        assert "Hint" not in out and FUNCTIONS["act.elu"][2].split()[0] not in out
 
 
 def test_function_placeholder_and_unknown_id(capsys):

@@ -2,11 +2,12 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from utils import widgets
 from utils.geometry import conv_geometry
-from utils.plots import show_images
+from utils.plots import PALETTE_COLOURS, palette_png, show_compact, show_images
 
 
 def test_formula_for_the_worked_example():
@@ -186,3 +187,45 @@ def test_static_animation_works_offline(frame_format, mime):
         assert image.size[0] > 100  # a real picture, whatever the encoding
     with pytest.raises(ValueError, match="frame_format"):
         settings_animation(draw, [{"value": 1}], (4, 3), frame_format="gif")
+
+
+@pytest.mark.parametrize("fmt, magic", [("jpeg", b"\xff\xd8\xff"), ("palette", b"\x89PNG")])
+def test_show_compact_displays_a_small_image_and_closes_the_figure(monkeypatch, fmt, magic):
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    fig, ax = plt.subplots(figsize=(3, 3))
+    rng = np.random.default_rng(0)
+    if fmt == "jpeg":  # photo-like: smooth, many colours
+        ax.imshow(rng.random((24, 24, 3)), interpolation="bicubic")
+    else:  # a heat map drawn as blocks
+        ax.imshow(rng.random((16, 16)), cmap="magma", interpolation="nearest")
+    full = io.BytesIO()
+    fig.savefig(full, format="png", bbox_inches="tight")
+    show_compact(fig, fmt)
+    assert not plt.fignum_exists(fig.number)
+    (image,) = shown
+    assert image.data[: len(magic)] == magic and len(image.data) < len(full.getvalue()) / 2
+    if fmt == "palette":
+        with Image.open(io.BytesIO(image.data)) as png:
+            assert png.mode == "P" and len(png.getcolors()) <= PALETTE_COLOURS
+
+
+def test_show_compact_refuses_what_is_not_a_figure_a_format_or_a_quality():
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(ValueError, match="matplotlib Figure"):
+        show_compact(np.zeros((4, 4)))
+    fig = plt.figure()
+    with pytest.raises(ValueError, match="'palette' .* or 'jpeg'"):
+        show_compact(fig, "gif")
+    for bad in (101, 10, 85.5, "high"):
+        with pytest.raises(ValueError, match="quality"):
+            show_compact(fig, "jpeg", quality=bad)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="colours must be from 2 to 256"):
+        palette_png(b"", colours=300)

@@ -7,7 +7,9 @@ work them out, not a lock). Teachers see the worked answers in ``tests/test_exer
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
 import itertools
 import math
 import numbers
@@ -93,7 +95,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "1f85be2ac44efa6071ef9a0e1f9bd069a5112ade24d1e1bcb875f5e918fdbcc5",
         "One entry per pair of dimensions: how many dimensions has a flattened image?",
     ),
-    "pre.channel_mean_size": (
+    "pre.pixel_mean_size": (
         "36bf10ffbf1b3cfedc393ceb4dc1f8998ebf480e8ad91853bcc1c2b2cb3e6454",
         "A per-pixel mean image has the shape of one image: one number per pixel and channel.",
     ),
@@ -153,6 +155,16 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "43e83ea476f3f16bd4761ddf256e0cc5997636f43f0196ca32a2e008fdad645b",
         "Which blocks change the shape, and so need a projection? Count a 1x1 convolution without bias "
         "and its batch normalisation (as Keras counts it).",
+    ),
+    "learns.occlusion_copies": (
+        "ad723f42c7aba316d944f19f340ce47d8e0c6fb354d212736ec4782314a6824a",
+        "Along one side, how many positions has a 32-pixel square that starts at 0, 8, 16, ... and ends "
+        "inside 224 pixels? The square moves along both sides.",
+    ),
+    "learns.fgsm_l2": (
+        "b7592c2e2c0c1d80d3eeece7c8928cd1bb42675bd3b94f807171d81b26b2a37e",
+        "Every component of the change is +epsilon or -epsilon. How many components has a 32x32 RGB image, "
+        "and what is the length of a vector whose components all have the same size?",
     ),
     "vgg.block3_field": (
         "d59eced1ded07f84c145592f65bdf854358e009c5cd705f5215bf18697fed103",
@@ -487,6 +499,20 @@ def _residual_block_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
     return (rng.normal(size=(batch, d)), rng.normal(size=(d, h)), rng.normal(size=(h, d))), {}
 
 
+def _fgsm_linear_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray, y: np.ndarray, epsilon: float) -> np.ndarray:
+    z = x @ w + b
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1  # d loss / d z = softmax - one-hot
+    return x + epsilon * np.sign(p @ w.T)
+
+
+def _fgsm_linear_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n, d, k = int(rng.integers(1, 6)), int(rng.integers(1, 9)), int(rng.integers(2, 6))
+    w, b = rng.normal(size=(d, k)), rng.normal(size=k)
+    return (rng.normal(size=(n, d)), w, b, rng.integers(0, k, size=n), float(rng.uniform(0.01, 0.5))), {}
+
+
 def _receptive_field_reference(kernels: list, strides: list) -> int:
     size, jump = 1, 1
     for kernel, stride in zip(kernels, strides):
@@ -533,19 +559,20 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
     "pre.per_image_standardize": (
         _per_image_cases,
         _per_image_reference,
-        "For each image on its own: subtract the mean of all its values (every pixel and "
-        "channel), divide by max(their standard deviation, 1 / sqrt(H * W * C)).",
+        "Each image is standardised on its own, over all its pixels and channels: which axes do "
+        "the mean and the standard deviation run over? The chapter's formula says what guards a flat image.",
     ),
     "conv.conv1d": (
         _conv1d_cases,
         _conv1d_reference,
-        "Pad x with `padding` zeros at both ends; output i is the dot product of w with the "
-        "len(w) values starting at i * stride; there are (len(padded) - len(w)) // stride + 1.",
+        "Pad first. Then count the outputs from the padded length, the kernel's length and the "
+        "stride (the chapter's output-size formula), and compute each output as a dot product.",
     ),
     "act.elu": (
         _elu_cases,
         _elu_reference,
-        "x where x > 0, alpha * (exp(x) - 1) elsewhere, element by element (np.where), for arrays of any shape.",
+        "Work element by element on arrays of any shape: np.where chooses between two arrays by a "
+        "condition. Try an input of 0 and a large negative one.",
     ),
     "pool.argmax": (
         _argmax_pool_cases,
@@ -575,6 +602,12 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
         _residual_block_cases,
         _residual_block_reference,
         "The exercise's formula with @ and np.maximum; check the shapes on the way: x @ w1 is (N, K).",
+    ),
+    "learns.fgsm_linear": (
+        _fgsm_linear_cases,
+        _fgsm_linear_reference,
+        "Find the loss's gradient with respect to the logits first (the chapter on how CNNs learn "
+        "derived it), then carry it back to x through z = x w + b. Each row of x is its own image.",
     ),
     "vgg.receptive_field": (
         _receptive_field_cases,
@@ -695,6 +728,27 @@ def function_is_correct(exercise: str, fn: Callable[..., Any], time_limit: float
     return done and failure is None
 
 
+def _is_stub(fn: Any) -> bool:
+    """True when ``fn`` is a function whose body is still only ``...`` or ``pass`` (after an
+    optional docstring), as the chapters hand it out; False when its source cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return False
+    node = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        if isinstance(body[0].value.value, str) and len(body) > 1:
+            body = body[1:]  # the docstring
+    return all(
+        isinstance(stmt, ast.Pass)
+        or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis)
+        for stmt in body
+    )
+
+
 def check_function(exercise: str, fn: Callable[..., Any], time_limit: float = TIME_LIMIT) -> None:
     """Call your function ``fn`` on random inputs and print whether it agrees with the
     course's reference, with a hint when it does not (never the expected values).
@@ -712,6 +766,12 @@ def check_function(exercise: str, fn: Callable[..., Any], time_limit: float = TI
     seconds = _time_limit(time_limit)
     if fn is None or fn is Ellipsis:
         _say(f"{exercise}: write the function, then pass it here (its name, without brackets).")
+        return
+    if _is_stub(fn):
+        _say(
+            f"{exercise}: {getattr(fn, '__name__', 'the function')} is still the stub: "
+            "write its body in place of ... and run this cell again."
+        )
         return
     progress: dict[str, int] = {}
     done, failure = _within(seconds, lambda: _first_failure(exercise, fn, FUNCTION_CASES, 0, progress))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import numbers
 import re
 from typing import Any, Callable, Sequence
@@ -22,7 +21,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 from .geometry import ConvGeometry, Padding, conv2d_params, conv_geometry, effective_kernel_size
-from .plots import conv_figure, draw_conv_step
+from .plots import conv_figure, draw_conv_step, palette_png
 
 PADDING_CHOICES = ("valid", "same", 0, 1, 2, 3)
 ANIMATION_DPI = 72  # frames of the static fallbacks: sharp enough, and light in the stored notebook
@@ -43,19 +42,12 @@ _ICONS = {
 
 
 _FRAME = re.compile(r'(frames\[\d+\] = "data:image/png;base64,)([^"]+)(")')
-PALETTE_COLOURS = 128  # plots use a handful of colours; a palette PNG is about 3 times smaller
 
 
 def _palette_frame(match: re.Match) -> str:
     """Re-encode one PNG frame of an animation with an adaptive palette."""
-    from PIL import Image
-
     raw = base64.b64decode(match.group(2).replace("\\\n", "").replace("\n", ""))
-    with Image.open(io.BytesIO(raw)) as image:
-        quantized = image.convert("RGB").quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT)
-    out = io.BytesIO()
-    quantized.save(out, format="PNG", optimize=True)
-    return match.group(1) + base64.b64encode(out.getvalue()).decode() + match.group(3)
+    return match.group(1) + base64.b64encode(palette_png(raw)).decode() + match.group(3)
 
 
 def _check_frame_format(frame_format: str) -> None:
