@@ -50,6 +50,8 @@ export -f run_chapter
 start=$SECONDS
 status=0
 rm -f chapters/_twice_*.ipynb  # left by an interrupted run
-printf '%s\n' chapters/*.ipynb | xargs -P 2 -I{} bash -c 'run_chapter "$1"' _ {} || status=1
+# longest stored full run first, so that the two workers finish together
+.venv-colab/bin/python -m utils.notebooks --longest-first chapters/[!_]*.ipynb 2> /dev/null \
+  | xargs -P 2 -I{} bash -c 'run_chapter "$1"' _ {} || status=1
 echo "colab job: all chapters in $((SECONDS - start)) s"
 exit $status

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from utils.notebooks import METADATA_KEY, SECOND_RUN_TAG, SETUP_CELL, code_fingerprint, doubled
+from utils.notebooks import METADATA_KEY, SECOND_RUN_TAG, SETUP_CELL, code_fingerprint, doubled, longest_first
 
 ROOT = Path(__file__).resolve().parent.parent
 # (_twice_*.ipynb: the Colab-like job's temporary copies, see utils.notebooks.doubled)
@@ -307,3 +307,18 @@ def test_doubled_notebook_runs_every_code_cell_again_unchecked():
     assert "tags" not in nb.cells[2].metadata  # the original is left alone
     assert len({c.id for c in twice.cells}) == 5
     nbformat.validate(twice)
+
+
+def test_ci_hands_out_the_longest_chapters_first(tmp_path):
+    paths = []
+    for name, seconds in (("short", 10.0), ("none", None), ("long", 900.0), ("middle", 60.0)):
+        nb = nbformat.v4.new_notebook()
+        if seconds is not None:
+            nb.metadata[METADATA_KEY] = {"wall_time_s": seconds}
+        paths.append(tmp_path / f"{name}.ipynb")
+        nbformat.write(nb, paths[-1])
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    paths.append(tmp_path / "broken.ipynb")
+    assert [p.stem for p in longest_first(paths)] == ["long", "middle", "short", "none", "broken"]
+    stored = longest_first(CHAPTERS)
+    assert sorted(stored) == sorted(CHAPTERS) and stored[0].name == "alexnet.ipynb"

@@ -170,6 +170,23 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     return wall
 
 
+def longest_first(paths: list[Path]) -> list[Path]:
+    """The notebooks ordered by the wall time of their stored full run (seconds, in the metadata
+    ``python -m utils.notebooks`` writes), longest first; those without a record last, in the
+    order given. CI hands chapters to its two workers in this order, so that the longest do
+    not start last and leave one worker idle at the end."""
+    import json
+
+    def seconds(path: Path) -> float:
+        try:
+            record = json.loads(Path(path).read_text()).get("metadata", {}).get(METADATA_KEY, {})
+            return float(record.get("wall_time_s", -1.0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return -1.0
+
+    return sorted(paths, key=seconds, reverse=True)  # sorted() is stable: ties keep their order
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run chapter notebooks and store their outputs.")
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -181,7 +198,13 @@ def main() -> None:
     parser.add_argument(
         "--doubled", action="store_true", help="write the twice-run notebook to --output without running it (CI)"
     )
+    parser.add_argument(
+        "--longest-first", action="store_true", help="print the notebooks, longest stored full run first; run nothing"
+    )
     args = parser.parse_args()
+    if args.longest_first:
+        print("\n".join(str(p) for p in longest_first(args.notebooks)))
+        return
     if (args.output or args.doubled) and len(args.notebooks) != 1:
         parser.error("--output and --doubled take exactly one notebook")
     if args.doubled:
