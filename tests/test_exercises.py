@@ -27,6 +27,7 @@ from utils.geometry import (
     same_padding,
 )
 from utils.layers import ZeroPadShortcut
+from utils.models import squeeze_excite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +76,9 @@ WORKED = {
     "vgg.reduced_branch_macs": 14 * 14 * (480 * 16 + 5 * 5 * 16 * 48),  # 5,268,480
     "vgg.bn_inference": 2 * (5 - 3) / 4**0.5 + 1,  # 3
     "vgg.smoothing_gap": math.log((1 - 0.2 + 0.2 / 10) / (0.2 / 10)),  # ln 41 = 3.714
+    "after.separable_macs": 16 * 16 * (9 * 128 + 128 * 256),  # 8,683,520
+    "after.densenet_transition": (2 * 24 + (250 - 4) // 6 * 24) // 2,  # 516
+    "after.compound_flops": (1.2 * 1.1**2 * 1.15**2) ** 5,  # 26.11
 }
 
 
@@ -250,7 +254,15 @@ def fgsm_linear_worked(x, w, b, y, epsilon):
     return x + epsilon * np.sign((p - onehot) @ w.T)
 
 
+def se_forward_worked(x, w1, b1, w2, b2):
+    squeezed = x.mean(axis=(1, 2))
+    hidden = np.maximum(squeezed @ w1 + b1, 0)
+    weights = 1 / (1 + np.exp(-(hidden @ w2 + b2)))
+    return x * weights[:, None, None, :]
+
+
 FUNCTION_WORKED = {
+    "after.se_forward": se_forward_worked,
     "learns.fgsm_linear": fgsm_linear_worked,
     "alexnet.lrn": lrn_worked,
     "alexnet.ten_crop": ten_crop_worked,
@@ -318,6 +330,13 @@ def test_function_references_agree_with_the_libraries():
         loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(y, xt @ w + b))
     want = x + 0.1 * np.sign(tape.gradient(loss, xt).numpy())
     assert np.allclose(exercises._fgsm_linear_reference(x, w, b, y, 0.1), want)
+    x, w1, b1 = rng.normal(size=(2, 3, 4, 8)), rng.normal(size=(8, 2)), rng.normal(size=2)
+    w2, b2 = rng.normal(size=(2, 8)), rng.normal(size=8)
+    inputs = keras.Input(x.shape[1:])
+    se = keras.Model(inputs, squeeze_excite(inputs, 4, "se"))  # 8 / 4 = 2 units
+    se.set_weights([w1, b1, w2, b2])
+    want = se.predict(x.astype("float32"), verbose=0)
+    assert np.allclose(exercises._se_reference(x, w1, b1, w2, b2), want, atol=1e-5)
 
 
 def test_every_function_exercise_has_a_worked_answer():

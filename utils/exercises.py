@@ -206,6 +206,21 @@ ANSWERS: dict[str, tuple[str, str]] = {
         "19581e27de7ced00ff1ce50b2047e7a567c76b1cbaebabe5ef03f7c3017bb5b7",
         "How does the error of the mean change when the batch grows by a factor k?",
     ),
+    "after.separable_macs": (
+        "31f11baaca12f54f2bf6de37592e4f5681e20ccdb5f19d6477c9c7032384479e",
+        "Count the two halves apart: the depthwise 3x3 filters each input channel on its own, the 1x1 "
+        "mixes all input channels into each output channel; both at every one of the 16 x 16 positions.",
+    ),
+    "after.densenet_transition": (
+        "4771bef2c04a34b548b77ea7581cf821152d9dea9c2c85151a07856fe3639314",
+        "Each layer of the block adds k channels to what it received; the transition keeps the floor of "
+        "theta times the channels that leave the block.",
+    ),
+    "after.compound_flops": (
+        "10da67a8975114bc7e3b434c15f4bbd9b1749357e17063173fb5091280aa42f7",
+        "Work grows with depth, with width squared and with resolution squared; each step of phi "
+        "multiplies it by the same factor.",
+    ),
 }
 
 
@@ -536,6 +551,24 @@ def _stack_params_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
     return (kernels, [int(c) for c in rng.integers(1, 65, size=depth + 1)]), {}
 
 
+def _se_reference(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    z = x.mean(axis=(1, 2))
+    s = 1 / (1 + np.exp(-(np.maximum(z @ w1 + b1, 0) @ w2 + b2)))
+    return x * s[:, None, None, :]
+
+
+def _se_cases(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n, h, w = (int(v) for v in rng.integers(1, 5, size=3))
+    c, reduced = int(rng.integers(2, 17)), int(rng.integers(1, 5))
+    return (
+        rng.normal(size=(n, h, w, c)),
+        rng.normal(size=(c, reduced)),
+        rng.normal(size=reduced),
+        rng.normal(size=(reduced, c)),
+        rng.normal(size=c),
+    ), {}
+
+
 # exercise id -> (random inputs: (args, kwargs), reference function, hint shown on a failure)
 FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], Callable[..., Any], str]] = {
     "alexnet.lrn": (
@@ -608,6 +641,13 @@ FUNCTIONS: dict[str, tuple[Callable[[np.random.Generator], tuple[tuple, dict]], 
         _fgsm_linear_reference,
         "Find the loss's gradient with respect to the logits first (the chapter on how CNNs learn "
         "derived it), then carry it back to x through z = x w + b. Each row of x is its own image.",
+    ),
+    "after.se_forward": (
+        _se_cases,
+        _se_reference,
+        "Three steps: one number per image and channel from the whole map (squeeze), the two dense "
+        "layers on those numbers (excitation), then every pixel of a channel times that channel's "
+        "result. Mind which axes each step works on.",
     ),
     "vgg.receptive_field": (
         _receptive_field_cases,

@@ -9,6 +9,8 @@
 * :class:`LocalResponseNormalization` and :class:`PCAColorShift`:
   AlexNet's normalisation across channels and its colour augmentation
   (AlexNet chapter).
+* :class:`LayerScale`: ConvNeXt's learned per-channel scale of a
+  residual branch (chapter after ResNet).
 
 All are registered with Keras (package ``cnn_course``):
 ``keras.models.load_model`` finds them once ``utils`` is imported. The
@@ -285,3 +287,34 @@ class PCAColorShift(keras.layers.Layer):
             "std": self.std,
             "seed": self.seed,
         }
+
+
+@keras.saving.register_keras_serializable(package="cnn_course")
+class LayerScale(keras.layers.Layer):
+    """ConvNeXt's layer scale (Touvron et al. 2021): each channel of the
+    input times a learned factor, which starts at ``init`` (1e-6), so a
+    new residual branch begins almost silent. Input and output ``(...,
+    C)``; ``C`` parameters."""
+
+    def __init__(self, init: float = 1e-6, **kwargs: Any):
+        super().__init__(**kwargs)
+        ok = isinstance(init, (int, float)) and not isinstance(init, bool)
+        if not ok or not init > 0:
+            raise ValueError(
+                f"init must be a number > 0 (ConvNeXt uses 1e-6), got "
+                f"{init!r}."
+            )
+        self.init = float(init)
+
+    def build(self, input_shape: tuple) -> None:
+        self.gamma = self.add_weight(
+            shape=(input_shape[-1],),
+            initializer=keras.initializers.Constant(self.init),
+            name="gamma",
+        )
+
+    def call(self, inputs: Any) -> Any:
+        return inputs * keras.ops.cast(self.gamma, inputs.dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "init": self.init}

@@ -15,7 +15,12 @@ from typing import Any
 import keras
 
 from .checks import whole_number
-from .layers import LocalResponseNormalization, SparseC3, ZeroPadShortcut
+from .layers import (
+    LayerScale,
+    LocalResponseNormalization,
+    SparseC3,
+    ZeroPadShortcut,
+)
 
 LENET_VARIANTS = ("modern", "classic", "classic-full")
 # Per-channel (R, G, B) mean and standard deviation of the course's
@@ -689,3 +694,384 @@ def inception_cifar(classes: int = 10, width: float = 1.0) -> keras.Model:
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     outputs = keras.layers.Dense(classes, name="logits")(x)
     return keras.Model(inputs, outputs, name="inception_cifar")
+
+
+# After ResNet: DenseNet, MobileNet, squeeze-and-excitation, ConvNeXt
+
+
+def _cifar_stem(inputs: Any) -> Any:
+    variance = [s**2 for s in CIFAR10_STD]
+    return keras.layers.Normalization(
+        mean=CIFAR10_MEAN, variance=variance, name="normalise"
+    )(inputs)
+
+
+def _image_input(size: Any, name: str = "size") -> Any:
+    size = whole_number(size, name)
+    if size < 32:
+        raise ValueError(f"{name} must be at least 32 pixels, got {size}.")
+    return keras.Input((size, size, 3), name="image")
+
+
+def dense_layer(x: Any, growth: int, bottleneck: bool, name: str) -> Any:
+    """One layer of a dense block: BN-ReLU-3x3 convolution to ``growth``
+    new maps (with ``bottleneck``, first BN-ReLU-1x1 convolution to 4
+    ``growth`` maps), concatenated to its input: (batch, H, W, C) ->
+    (batch, H, W, C + ``growth``)."""
+    y = x
+    if bottleneck:
+        y = _relu(_bn(y, f"{name}_bn1"), f"{name}_relu1")
+        y = conv(y, 4 * growth, 1, 1, f"{name}_conv1")
+    y = _relu(_bn(y, f"{name}_bn2"), f"{name}_relu2")
+    y = conv(y, growth, 3, 1, f"{name}_conv2")
+    return keras.layers.Concatenate(name=f"{name}_concat")([x, y])
+
+
+def transition(x: Any, compression: float, name: str) -> Any:
+    """DenseNet's transition: BN-ReLU-1x1 convolution to floor(
+    ``compression`` C) maps, 2x2 average pooling: (batch, H, W, C) ->
+    (batch, H / 2, W / 2, floor(``compression`` C))."""
+    filters = int(compression * x.shape[-1])
+    y = _relu(_bn(x, f"{name}_bn"), f"{name}_relu")
+    y = conv(y, filters, 1, 1, f"{name}_conv")
+    return keras.layers.AveragePooling2D(2, name=f"{name}_pool")(y)
+
+
+def densenet_cifar(
+    depth: int = 100,
+    growth: int = 12,
+    bottleneck: bool = True,
+    compression: float = 0.5,
+    classes: int = 10,
+) -> keras.Model:
+    """The CIFAR DenseNet of Huang et al. 2017: ``(batch, 32, 32, 3)``
+    images in [0, 1] -> ``(batch, classes)`` logits.
+
+    A 3x3 convolution (16 maps, or 2 ``growth`` with the bottleneck),
+    three dense blocks on 32x32, 16x16 and 8x8 maps, each of n layers
+    (:func:`dense_layer`) adding ``growth`` maps, with a
+    :func:`transition` between blocks, then BN-ReLU, global average
+    pooling and a dense layer. n = (depth - 4) / 3, or (depth - 4) / 6
+    with the bottleneck (two convolutions a layer). ``bottleneck=True``
+    and ``compression=0.5``: DenseNet-BC. DenseNet-BC (depth 100,
+    growth 12): 769,162 trainable parameters (the paper's 0.8M).
+    Unlike the paper: no dropout (its runs without augmentation drop
+    0.2 after each convolution), and the first convolution has 2
+    ``growth`` maps whenever ``bottleneck`` is set (the paper: for
+    DenseNet-BC).
+    """
+    depth = whole_number(depth, "depth")
+    growth = whole_number(growth, "growth")
+    classes = whole_number(classes, "classes")
+    _flag(bottleneck, "bottleneck")
+    _at_least(compression, "compression", 0.0)
+    if not 0 < compression <= 1:
+        raise ValueError(
+            f"compression must be in (0, 1], got {compression!r}."
+        )
+    per = 6 if bottleneck else 3
+    if depth < 4 + per or (depth - 4) % per:
+        raise ValueError(
+            f"depth must be {per}n + 4 for n >= 1 "
+            f"({'100, 250' if bottleneck else '40, 100'}), got {depth}."
+        )
+    n = (depth - 4) // per
+    inputs = keras.Input((32, 32, 3), name="image")
+    x = conv(_cifar_stem(inputs), 2 * growth if bottleneck else 16, 3, 1,
+             "conv1")  # fmt: skip
+    for block in range(3):
+        for i in range(n):
+            x = dense_layer(
+                x, growth, bottleneck, f"block{block + 1}_{i + 1}"
+            )
+        if block < 2:
+            x = transition(x, compression, f"transition{block + 1}")
+    x = _relu(_bn(x, "final_bn"), "final_relu")
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    outputs = keras.layers.Dense(classes, name="logits")(x)
+    kind = "densenet_bc" if bottleneck and compression < 1 else "densenet"
+    return keras.Model(inputs, outputs, name=f"{kind}{depth}_k{growth}")
+
+
+def separable_block(x: Any, filters: int, stride: int, name: str) -> Any:
+    """MobileNet's depthwise separable convolution: a 3x3 depthwise
+    convolution (one filter per channel, ``stride``), BN, ReLU6, then a
+    1x1 (pointwise) convolution to ``filters``, BN, ReLU6: (batch, H, W,
+    C) -> (batch, H / stride, W / stride, ``filters``) for even H and
+    W (stride 2 pads one row and column at the bottom and right, as
+    Keras's MobileNet and TensorFlow's "same" do there). (The paper says
+    ReLU; its released weights were trained with ReLU6, min(max(x, 0),
+    6), which Keras's MobileNet uses too.)"""
+    if stride > 1:
+        x = keras.layers.ZeroPadding2D(
+            ((0, 1), (0, 1)), name=f"{name}_pad"
+        )(x)
+    x = keras.layers.DepthwiseConv2D(
+        3,
+        strides=stride,
+        padding="same" if stride == 1 else "valid",
+        use_bias=False,
+        name=f"{name}_dw",
+    )(x)
+    relu6 = keras.layers.ReLU(6.0, name=f"{name}_dw_relu")
+    x = relu6(_bn(x, f"{name}_dw_bn"))
+    x = conv(x, filters, 1, 1, f"{name}_pw")
+    relu6 = keras.layers.ReLU(6.0, name=f"{name}_pw_relu")
+    return relu6(_bn(x, f"{name}_pw_bn"))
+
+
+MOBILENET_V1 = (  # (filters, stride) of the 13 separable blocks
+    (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
+    (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2),
+    (1024, 1),
+)  # fmt: skip
+
+
+def mobilenet_v1(
+    alpha: float = 1.0, size: int = 224, classes: int = 1000
+) -> keras.Model:
+    """MobileNet (Howard et al. 2017, Table 1): ``(batch, size, size,
+    3)`` images -> ``(batch, classes)`` logits. A 3x3 convolution with
+    stride 2, 13 :func:`separable_block` s, global average pooling and a
+    dense layer; every layer's channels times the width multiplier
+    ``alpha``. 1.0 MobileNet-224: 4,231,976 trainable parameters,
+    569M multiply-adds (the paper's 4.2M and 569M); the same layers as
+    ``keras.applications.MobileNet``, so its ImageNet weights load.
+    Expects inputs in [-1, 1]."""
+    alpha = _at_least(alpha, "alpha", 0.0)
+    if not alpha > 0:
+        raise ValueError(f"alpha must be above 0, got {alpha!r}.")
+    classes = whole_number(classes, "classes")
+    inputs = _image_input(size)
+    x = keras.layers.ZeroPadding2D(((0, 1), (0, 1)), name="conv1_pad")(
+        inputs
+    )
+    x = keras.layers.Conv2D(
+        int(32 * alpha), 3, strides=2, use_bias=False, name="conv1"
+    )(x)
+    x = keras.layers.ReLU(6.0, name="conv1_relu")(_bn(x, "conv1_bn"))
+    for i, (filters, stride) in enumerate(MOBILENET_V1):
+        x = separable_block(
+            x, int(filters * alpha), stride, f"block{i + 1}"
+        )
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    outputs = keras.layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name=f"mobilenet_{alpha:g}")
+
+
+def _divisible(channels: float, by: int = 8) -> int:
+    """``channels`` rounded to a multiple of ``by``, never more than 10%
+    below it (MobileNetV2's rule)."""
+    rounded = max(by, int(channels + by / 2) // by * by)
+    return rounded + by if rounded < 0.9 * channels else rounded
+
+
+def squeeze_excite(x: Any, ratio: float, name: str) -> Any:
+    """Squeeze-and-excitation (Hu et al. 2018) on ``x`` (batch, H, W, C):
+    global average pooling (squeeze), a dense layer to max(1, int(C /
+    ``ratio``)) units with ReLU and one back to C with a sigmoid
+    (excitation), and ``x`` times those C weights, each channel scaled
+    by one number in (0, 1). 2 C^2 / ``ratio`` + C / ``ratio`` + C
+    parameters: the dense layers have biases, which the paper's
+    equation 3 and its count (2 / r) N C^2 leave out."""
+    channels = x.shape[-1]
+    s = keras.layers.GlobalAveragePooling2D(
+        keepdims=True, name=f"{name}_squeeze"
+    )(x)
+    s = keras.layers.Dense(
+        max(1, int(channels / ratio)), activation="relu",
+        name=f"{name}_reduce",
+    )(s)  # fmt: skip
+    s = keras.layers.Dense(
+        channels, activation="sigmoid", name=f"{name}_expand"
+    )(s)
+    return keras.layers.Multiply(name=f"{name}_scale")([x, s])
+
+
+def inverted_residual(
+    x: Any,
+    expansion: int,
+    filters: int,
+    stride: int,
+    name: str,
+    se_ratio: float = 0.0,
+) -> Any:
+    """MobileNetV2's inverted residual with linear bottleneck: a 1x1
+    convolution widens C channels ``expansion`` times (BN, ReLU6), a 3x3
+    depthwise convolution (``stride``, BN, ReLU6), optionally
+    :func:`squeeze_excite` (``se_ratio`` > 0: ratio ``se_ratio``), and a
+    1x1 convolution to ``filters`` with BN and *no* activation (the
+    linear bottleneck); plus the input when the shape is kept: (batch,
+    H, W, C) -> (batch, H / stride, W / stride, ``filters``) for even H
+    and W. The squeeze-and-excitation sits after the depthwise
+    convolution, as in EfficientNet, and divides the *expanded*
+    channels by ``se_ratio`` (EfficientNet: a quarter of the block's
+    input channels; SENet: the block's output divided by 16)."""
+    channels = x.shape[-1]
+    y = x
+    if expansion != 1:
+        y = conv(y, expansion * channels, 1, 1, f"{name}_expand")
+        y = keras.layers.ReLU(6.0, name=f"{name}_expand_relu")(
+            _bn(y, f"{name}_expand_bn")
+        )
+    if stride > 1:
+        y = keras.layers.ZeroPadding2D(
+            ((0, 1), (0, 1)), name=f"{name}_pad"
+        )(y)
+    y = keras.layers.DepthwiseConv2D(
+        3,
+        strides=stride,
+        padding="same" if stride == 1 else "valid",
+        use_bias=False,
+        name=f"{name}_dw",
+    )(y)
+    y = keras.layers.ReLU(6.0, name=f"{name}_dw_relu")(
+        _bn(y, f"{name}_dw_bn")
+    )
+    if se_ratio:
+        y = squeeze_excite(y, se_ratio, f"{name}_se")
+    y = _bn(
+        conv(y, filters, 1, 1, f"{name}_project"), f"{name}_project_bn"
+    )
+    if stride == 1 and channels == filters:
+        y = keras.layers.Add(name=f"{name}_add")([x, y])
+    return y
+
+
+MOBILENET_V2 = (  # (expansion t, channels c, blocks n, first stride s)
+    (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+    (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
+)  # fmt: skip
+
+
+def mobilenet_v2(
+    alpha: float = 1.0,
+    size: int = 224,
+    classes: int = 1000,
+    depth: float = 1.0,
+    cifar: bool = False,
+    se_ratio: float = 0.0,
+) -> keras.Model:
+    """MobileNetV2 (Sandler et al. 2018, Table 2): ``(batch, size, size,
+    3)`` images -> ``(batch, classes)`` logits. A 3x3 convolution with
+    stride 2, the :func:`inverted_residual` blocks of
+    :data:`MOBILENET_V2`, a 1x1 convolution to 1280 channels, global
+    average pooling, a dense layer. ``alpha`` scales every width
+    (rounded to multiples of 8; the last convolution only grows),
+    ``depth`` the number of blocks of each stage (rounded up), as
+    EfficientNet's compound scaling does; ``se_ratio`` > 0 adds
+    squeeze-and-excitation to each block. ``cifar=True``: for 32x32
+    images, the first convolution and the second stage keep stride 1
+    (maps 32, 32, 16, 8, 8, 4) and the model normalises its input with
+    the course's CIFAR-10 statistics. 1.0, 224: 3,504,872 trainable
+    parameters, 300M multiply-adds (the paper's 3.4M and 300M; without
+    batch normalisation's scales and offsets, 3,470,760, the 3.47M of
+    the released checkpoints' table).
+    """
+    alpha = _at_least(alpha, "alpha", 0.0)
+    depth = _at_least(depth, "depth", 0.0)
+    if not (alpha > 0 and depth > 0):
+        raise ValueError("alpha and depth must be above 0.")
+    _flag(cifar, "cifar")
+    _at_least(se_ratio, "se_ratio", 0.0)
+    classes = whole_number(classes, "classes")
+    inputs = _image_input(size)
+    x = _cifar_stem(inputs) if cifar else inputs
+    stride = 1 if cifar else 2
+    if stride > 1:
+        x = keras.layers.ZeroPadding2D(((0, 1), (0, 1)), name="conv1_pad")(
+            x
+        )
+    x = keras.layers.Conv2D(
+        _divisible(32 * alpha),
+        3,
+        strides=stride,
+        padding="same" if stride == 1 else "valid",
+        use_bias=False,
+        name="conv1",
+    )(x)
+    x = keras.layers.ReLU(6.0, name="conv1_relu")(_bn(x, "conv1_bn"))
+    for stage, (t, c, n, s) in enumerate(MOBILENET_V2):
+        if cifar and stage == 1:
+            s = 1
+        for i in range(-(-int(n * depth * 1000) // 1000)):
+            x = inverted_residual(
+                x,
+                t,
+                _divisible(c * alpha),
+                s if i == 0 else 1,
+                f"stage{stage + 1}_block{i + 1}",
+                se_ratio,
+            )
+    last = _divisible(1280 * alpha) if alpha > 1 else 1280
+    x = _bn(conv(x, last, 1, 1, "conv_last"), "conv_last_bn")
+    x = keras.layers.ReLU(6.0, name="conv_last_relu")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    outputs = keras.layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name=f"mobilenet_v2_{alpha:g}")
+
+
+def convnext_block(x: Any, name: str, kernel: int = 7) -> Any:
+    """ConvNeXt's block on ``x`` (batch, H, W, C), shape kept: a
+    ``kernel`` x ``kernel`` depthwise convolution, LayerNorm, a 1x1
+    layer (dense on the channels) to 4 C with GELU, one back to C,
+    :class:`LayerScale`, plus the input. One normalisation and one
+    activation per block."""
+    channels = x.shape[-1]
+    y = keras.layers.DepthwiseConv2D(
+        kernel, padding="same", name=f"{name}_dw"
+    )(x)
+    y = keras.layers.LayerNormalization(epsilon=1e-6, name=f"{name}_ln")(y)
+    y = keras.layers.Dense(4 * channels, name=f"{name}_pw1")(y)
+    y = keras.layers.Activation("gelu", name=f"{name}_gelu")(y)
+    y = keras.layers.Dense(channels, name=f"{name}_pw2")(y)
+    y = LayerScale(1e-6, name=f"{name}_scale")(y)
+    return keras.layers.Add(name=f"{name}_add")([x, y])
+
+
+def convnext(
+    depths: tuple = (3, 3, 9, 3),
+    dims: tuple = (96, 192, 384, 768),
+    size: int = 224,
+    patch: int = 4,
+    classes: int = 1000,
+    cifar: bool = False,
+) -> keras.Model:
+    """ConvNeXt (Liu et al. 2022): ``(batch, size, size, 3)`` images ->
+    ``(batch, classes)`` logits. A ``patch`` x ``patch`` convolution
+    with stride ``patch`` (the "patchify" stem) and LayerNorm, then one
+    stage per entry of ``depths`` of that many :func:`convnext_block` s
+    at ``dims`` channels, each stage after the first opened by LayerNorm
+    and a 2x2 convolution with stride 2; global average pooling,
+    LayerNorm, a dense layer. Defaults: ConvNeXt-T, 28,589,128
+    parameters, 4.5G multiply-adds (the paper's 29M and 4.5G FLOPs).
+    No stochastic depth. ``cifar=True`` normalises the input with the
+    course's CIFAR-10 statistics."""
+    if len(depths) != len(dims) or not depths:
+        raise ValueError(
+            "depths and dims must be tuples of the same length (one "
+            f"entry a stage), got {depths!r} and {dims!r}."
+        )
+    for d in (*depths, *dims):
+        whole_number(d, "each entry of depths and dims")
+    patch = whole_number(patch, "patch")
+    _flag(cifar, "cifar")
+    classes = whole_number(classes, "classes")
+    inputs = _image_input(size)
+    x = _cifar_stem(inputs) if cifar else inputs
+    x = keras.layers.Conv2D(dims[0], patch, strides=patch, name="stem")(x)
+    x = keras.layers.LayerNormalization(epsilon=1e-6, name="stem_ln")(x)
+    for stage, (n, dim) in enumerate(zip(depths, dims)):
+        if stage:
+            x = keras.layers.LayerNormalization(
+                epsilon=1e-6, name=f"down{stage}_ln"
+            )(x)
+            x = keras.layers.Conv2D(
+                dim, 2, strides=2, name=f"down{stage}"
+            )(x)
+        for i in range(n):
+            x = convnext_block(x, f"stage{stage + 1}_block{i + 1}")
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    x = keras.layers.LayerNormalization(epsilon=1e-6, name="head_ln")(x)
+    outputs = keras.layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name="convnext")

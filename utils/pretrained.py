@@ -134,7 +134,7 @@ def _download(what: str, fetch: Callable[[], Any]) -> Any:
         socket.setdefaulttimeout(previous)
 
 
-def load_pretrained(name: str = "mobilenet_0.25", include_top: bool = True) -> keras.Model:
+def load_pretrained(name: str = "mobilenet_0.25", include_top: bool = True, size: int = 224) -> keras.Model:
     """An ImageNet-pretrained network of ``keras.applications``, with its weights.
 
     Args:
@@ -143,6 +143,10 @@ def load_pretrained(name: str = "mobilenet_0.25", include_top: bool = True) -> k
         include_top: keep the 1,000-class classifier (global average pooling, dropout, a
             1x1 convolution and softmax). Without it the network ends at its last
             convolutional block.
+        size: the side of the square input in pixels. The top needs 224; without it any
+            side from 32 takes the same weights (a convolution does not care about the
+            image's size), e.g. 96 for upsampled CIFAR-10 images, with feature maps of
+            side ceil(size / 32).
 
     Returns:
         A ``keras.Model`` named as ``keras.applications`` names it (``"mobilenet_0.25_224"``,
@@ -165,10 +169,16 @@ def load_pretrained(name: str = "mobilenet_0.25", include_top: bool = True) -> k
             f"{name} comes without its 1,000-class top: use include_top=False (a backbone for "
             f"features), or a network with a top: {with_top}."
         )
+    size = whole_number(size, "size", unit="pixels")
+    if size != INPUT_SHAPE[0] and (include_top or size < 32):
+        raise ValueError(
+            f"size must be {INPUT_SHAPE[0]} with the top, and at least 32 without it, got {size} "
+            f"(include_top={include_top})."
+        )
     builder = getattr(keras.applications, network["builder"])
     what = f"{name} ({'with' if include_top else 'without'} its top)"
     path = _local_file(network["files"][include_top], what)
-    kwargs = {"input_shape": INPUT_SHAPE, "alpha": network["alpha"], "include_top": include_top}
+    kwargs = {"input_shape": (size, size, 3), "alpha": network["alpha"], "include_top": include_top}
     if path is None:
         return _download(what, lambda: builder(weights="imagenet", **kwargs))
     model = builder(weights=None, **kwargs)
