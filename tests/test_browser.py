@@ -111,6 +111,8 @@ def _screenshot(tab, page: str, prefix: str = "", full_page: bool = False) -> No
 
 
 def test_page_reads_well_at_1280_px(browser, site, page):
+    """The page's checks at 1280 px, then its static widgets stepped through (in the same
+    visit: a page load costs seconds, times every page)."""
     base, _ = site
     with _visit(browser, base + page, 1280) as (tab, problems):
         assert not problems, f"{page}: {problems}"
@@ -142,23 +144,24 @@ def test_page_reads_well_at_1280_px(browser, site, page):
         if columns is not None:
             assert columns >= CODE_COLUMNS, f"{page}: the code column holds {columns:.0f} characters"
         _screenshot(tab, page, full_page=True)
-
-
-def test_static_widgets_step_through_their_frames(browser, site, page):
-    base, _ = site
-    with _visit(browser, base + page, 1280) as (tab, problems):
-        animations = tab.locator("div.animation")
-        for i in range(animations.count()):
-            animation = animations.nth(i)
-            animation.scroll_into_view_if_needed()
-            image = animation.locator("img").first
-            animation.get_by_title("Pause").click()
-            animation.get_by_title("First frame").click()
-            first = image.get_attribute("src")
-            animation.get_by_title("Next frame").click()
-            second = image.get_attribute("src")
-            assert first and second and first != second, f"{page}: animation {i} does not change frame"
+        _step_static_widgets(tab, page)
         assert not problems, f"{page}: {problems}"
+
+
+def _step_static_widgets(tab, page: str) -> None:
+    """Every static widget fallback (a matplotlib animation) on the open page steps to a
+    different frame."""
+    animations = tab.locator("div.animation")
+    for i in range(animations.count()):
+        animation = animations.nth(i)
+        animation.scroll_into_view_if_needed()
+        image = animation.locator("img").first
+        animation.get_by_title("Pause").click()
+        animation.get_by_title("First frame").click()
+        first = image.get_attribute("src")
+        animation.get_by_title("Next frame").click()
+        second = image.get_attribute("src")
+        assert first and second and first != second, f"{page}: animation {i} does not change frame"
 
 
 def test_page_fits_a_phone(browser, site, page):

@@ -309,6 +309,29 @@ def test_doubled_notebook_runs_every_code_cell_again_unchecked():
     nbformat.validate(twice)
 
 
+def test_doubled_on_the_command_line_writes_every_notebook_beside_it(tmp_path, monkeypatch):
+    """The Colab-like job writes all the twice-run copies in one call (one start of Python)."""
+    from utils import notebooks
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    paths = [tmp_path / "a.ipynb", tmp_path / "b.ipynb"]
+    for path in paths:
+        nbformat.write(nb, path)
+    monkeypatch.setattr("sys.argv", ["notebooks", "--doubled", *map(str, paths)])
+    notebooks.main()
+    for path in paths:
+        twice = nbformat.read(notebooks.twice_path(path), as_version=4)
+        assert notebooks.twice_path(path) == tmp_path / f"_twice_{path.name}"
+        assert [c.source for c in twice.cells] == ["x = 1", "x = 1"]
+    # one notebook to --output, as before
+    monkeypatch.setattr("sys.argv", ["notebooks", "--doubled", str(paths[0]), "--output", str(tmp_path / "one.ipynb")])
+    notebooks.main()
+    assert len(nbformat.read(tmp_path / "one.ipynb", as_version=4).cells) == 2
+    monkeypatch.setattr("sys.argv", ["notebooks", "--doubled", *map(str, paths), "--output", str(tmp_path / "x.ipynb")])
+    with pytest.raises(SystemExit):
+        notebooks.main()
+
+
 def test_ci_hands_out_the_longest_chapters_first(tmp_path):
     paths = []
     for name, seconds in (("short", 10.0), ("none", None), ("long", 900.0), ("middle", 60.0)):

@@ -793,15 +793,12 @@ def densenet_cifar(
     return keras.Model(inputs, outputs, name=f"{kind}{depth}_k{growth}")
 
 
-def separable_block(x: Any, filters: int, stride: int, name: str) -> Any:
-    """MobileNet's depthwise separable convolution: a 3x3 depthwise
-    convolution (one filter per channel, ``stride``), BN, ReLU6, then a
-    1x1 (pointwise) convolution to ``filters``, BN, ReLU6: (batch, H, W,
-    C) -> (batch, H / stride, W / stride, ``filters``) for even H and
-    W (stride 2 pads one row and column at the bottom and right, as
-    Keras's MobileNet and TensorFlow's "same" do there). (The paper says
-    ReLU; its released weights were trained with ReLU6, min(max(x, 0),
-    6), which Keras's MobileNet uses too.)"""
+def depthwise_step(x: Any, stride: int, name: str) -> Any:
+    """The depthwise half of MobileNet's blocks: a 3x3 depthwise
+    convolution (one filter per channel, ``stride``), BN, ReLU6:
+    (batch, H, W, C) -> (batch, H / stride, W / stride, C) for even H
+    and W (stride 2 pads one row and column at the bottom and right, as
+    Keras's MobileNet and TensorFlow's "same" do there)."""
     if stride > 1:
         x = keras.layers.ZeroPadding2D(
             ((0, 1), (0, 1)), name=f"{name}_pad"
@@ -814,7 +811,17 @@ def separable_block(x: Any, filters: int, stride: int, name: str) -> Any:
         name=f"{name}_dw",
     )(x)
     relu6 = keras.layers.ReLU(6.0, name=f"{name}_dw_relu")
-    x = relu6(_bn(x, f"{name}_dw_bn"))
+    return relu6(_bn(x, f"{name}_dw_bn"))
+
+
+def separable_block(x: Any, filters: int, stride: int, name: str) -> Any:
+    """MobileNet's depthwise separable convolution: the
+    :func:`depthwise_step` (3x3 depthwise, ``stride``, BN, ReLU6), then
+    a 1x1 (pointwise) convolution to ``filters``, BN, ReLU6: (batch, H,
+    W, C) -> (batch, H / stride, W / stride, ``filters``) for even H and
+    W. (The paper says ReLU; its released weights were trained with
+    ReLU6, min(max(x, 0), 6), which Keras's MobileNet uses too.)"""
+    x = depthwise_step(x, stride, name)
     x = conv(x, filters, 1, 1, f"{name}_pw")
     relu6 = keras.layers.ReLU(6.0, name=f"{name}_pw_relu")
     return relu6(_bn(x, f"{name}_pw_bn"))
@@ -897,16 +904,16 @@ def inverted_residual(
     se_ratio: float = 0.0,
 ) -> Any:
     """MobileNetV2's inverted residual with linear bottleneck: a 1x1
-    convolution widens C channels ``expansion`` times (BN, ReLU6), a 3x3
-    depthwise convolution (``stride``, BN, ReLU6), optionally
-    :func:`squeeze_excite` (``se_ratio`` > 0: ratio ``se_ratio``), and a
-    1x1 convolution to ``filters`` with BN and *no* activation (the
-    linear bottleneck); plus the input when the shape is kept: (batch,
-    H, W, C) -> (batch, H / stride, W / stride, ``filters``) for even H
-    and W. The squeeze-and-excitation sits after the depthwise
-    convolution, as in EfficientNet, and divides the *expanded*
-    channels by ``se_ratio`` (EfficientNet: a quarter of the block's
-    input channels; SENet: the block's output divided by 16)."""
+    convolution widens C channels ``expansion`` times (BN, ReLU6), the
+    :func:`depthwise_step` (3x3 depthwise, ``stride``, BN, ReLU6),
+    optionally :func:`squeeze_excite` (``se_ratio`` > 0: ratio
+    ``se_ratio``), and a 1x1 convolution to ``filters`` with BN and *no*
+    activation (the linear bottleneck); plus the input when the shape
+    is kept: (batch, H, W, C) -> (batch, H / stride, W / stride,
+    ``filters``) for even H and W. The squeeze-and-excitation sits
+    after the depthwise convolution, as in EfficientNet, and divides the
+    *expanded* channels by ``se_ratio`` (EfficientNet: a quarter of the
+    block's input channels; SENet: the block's output divided by 16)."""
     channels = x.shape[-1]
     y = x
     if expansion != 1:
@@ -914,20 +921,7 @@ def inverted_residual(
         y = keras.layers.ReLU(6.0, name=f"{name}_expand_relu")(
             _bn(y, f"{name}_expand_bn")
         )
-    if stride > 1:
-        y = keras.layers.ZeroPadding2D(
-            ((0, 1), (0, 1)), name=f"{name}_pad"
-        )(y)
-    y = keras.layers.DepthwiseConv2D(
-        3,
-        strides=stride,
-        padding="same" if stride == 1 else "valid",
-        use_bias=False,
-        name=f"{name}_dw",
-    )(y)
-    y = keras.layers.ReLU(6.0, name=f"{name}_dw_relu")(
-        _bn(y, f"{name}_dw_bn")
-    )
+    y = depthwise_step(y, stride, name)
     if se_ratio:
         y = squeeze_excite(y, se_ratio, f"{name}_se")
     y = _bn(

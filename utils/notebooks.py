@@ -170,6 +170,12 @@ def execute(path: Path, profile: str = "full", output: Path | None = None, timeo
     return wall
 
 
+def twice_path(path: Path) -> Path:
+    """Where the twice-run copy of the notebook at ``path`` goes: ``_twice_NAME.ipynb`` beside
+    it (git ignores these)."""
+    return Path(path).parent / f"_twice_{Path(path).name}"
+
+
 def longest_first(paths: list[Path]) -> list[Path]:
     """The notebooks ordered by the wall time of their stored full run (seconds, in the metadata
     ``python -m utils.notebooks`` writes), longest first; those without a record last, in the
@@ -196,7 +202,9 @@ def main() -> None:
         "--twice", action="store_true", help="run every cell twice in one kernel (smoke by default); store nothing"
     )
     parser.add_argument(
-        "--doubled", action="store_true", help="write the twice-run notebook to --output without running it (CI)"
+        "--doubled",
+        action="store_true",
+        help="write the twice-run notebook (to --output, else _twice_NAME.ipynb beside each) without running it (CI)",
     )
     parser.add_argument(
         "--longest-first", action="store_true", help="print the notebooks, longest stored full run first; run nothing"
@@ -205,14 +213,14 @@ def main() -> None:
     if args.longest_first:
         print("\n".join(str(p) for p in longest_first(args.notebooks)))
         return
-    if (args.output or args.doubled) and len(args.notebooks) != 1:
-        parser.error("--output and --doubled take exactly one notebook")
+    if args.output and len(args.notebooks) != 1:
+        parser.error("--output takes exactly one notebook")
     if args.doubled:
         import nbformat
 
-        if not args.output:
-            parser.error("--doubled needs --output")
-        nbformat.write(doubled(nbformat.read(args.notebooks[0], as_version=4)), args.output)
+        # all at once: one start of Python (and of TensorFlow, which `import utils` loads)
+        for path in args.notebooks:
+            nbformat.write(doubled(nbformat.read(path, as_version=4)), args.output or twice_path(path))
         return
     for path in args.notebooks:
         if args.twice:
@@ -220,7 +228,7 @@ def main() -> None:
 
             profile = args.profile or "smoke"
             with tempfile.TemporaryDirectory() as folder:
-                twice = Path(path).parent / f"_twice_{Path(path).name}"
+                twice = twice_path(path)
                 nbformat.write(doubled(nbformat.read(path, as_version=4)), twice)
                 try:
                     wall = execute(twice, profile, Path(folder) / twice.name)

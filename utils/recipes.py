@@ -200,10 +200,11 @@ def load_data(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
         return pad_mnist(x), y.astype("int32"), pad_mnist(xt), yt.astype("int32")
     if dataset in ("cifar10", "cifar10-8"):
         (x, y), (xt, yt) = load_cifar10()
+        # one new float32 array each, divided as it is converted (astype, then / 255, makes two)
         x, y, xt, yt = (
-            x.astype("float32") / 255,
+            np.divide(x, 255, dtype="float32"),
             y.ravel().astype("int32"),
-            xt.astype("float32") / 255,
+            np.divide(xt, 255, dtype="float32"),
             yt.ravel().astype("int32"),
         )
         if dataset == "cifar10":
